@@ -1,0 +1,39 @@
+"""One-line explanations of why a state violates a property."""
+
+from __future__ import annotations
+
+from model import System
+
+
+def explain(system: System, prop: str, s: tuple[int, ...]) -> str:
+    c = system.ctx
+    L = system.layout
+    if prop == "sample-generation":
+        return "a CPU sample reached the trace in a batch of another generation than the one it was accepted in"
+    if prop == "event-generation":
+        return "an event reached the trace in a batch of another generation than its writer acquired"
+    if prop == "flush-before-seal":
+        return "a batch was flushed after its generation was finished, or under another generation than its header's"
+    if prop == "no-unflushed-at-stop":
+        left = []
+        for pb in c.pb:
+            if s[pb.length]:
+                left.append(f"{pb.name} holds {s[pb.length]} record(s)")
+        for tb in c.cpubuf + [tb for w in system.workers for tb in w.buf]:
+            if s[tb.hdr]:
+                left.append(f"{tb.name} holds a batch of generation {s[tb.hdr]}")
+        return "StopTrace returned but " + ", ".join(left)
+    if prop == "sample-conservation":
+        if s[c.viol["sample-conservation"]]:
+            return "a CPU sample reached the trace twice"
+        lost = [k for k in range(1, system.bounds.signals + 1)
+                if s[c.sgen[k]] and not ((s[c.emitted] | s[c.overflowed]) >> k) & 1]
+        return ("StopTrace returned but accepted sample(s) "
+                + ", ".join(f"#{k} (gen {s[c.sgen[k]]})" for k in lost)
+                + " were neither emitted nor counted as overflow")
+    if prop == "deadlock-freedom":
+        return "self-deadlock: " + "; ".join(system.stuck_threads(s))
+    if prop == "single-reader":
+        return "two readers drain the same profBuf at once (R.read.n and A.read.n both set)"
+    _ = L
+    return prop

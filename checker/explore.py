@@ -1,0 +1,225 @@
+"""Exhaustive breadth-first exploration of every interleaving within a bound.
+
+It keeps going after the first violation so that every property gets its own
+verdict and its own shortest counterexample (BFS order: the first state found
+violating a property is at minimal depth).  Deadlock-freedom is checked three
+ways: a handler waiting on its own M (an invariant, reported as self-deadlock),
+a state with no enabled step where some thread has not finished, and a state
+from which no run lets every thread finish (found after the search by walking
+the transition graph backwards from the finished states).
+"""
+
+from __future__ import annotations
+
+import time
+from array import array
+from dataclasses import dataclass, field
+from typing import Callable
+
+from checker.stats import Stats, peak_rss_bytes
+from model import PROPERTY_NAMES, System
+
+HOLDS, VIOLATED, VACUOUS, INCOMPLETE = "holds", "violated", "vacuous", "incomplete"
+
+
+@dataclass
+class Finding:
+    """A property violation found at state ``state_id`` (reached by ``path``)."""
+
+    prop: str
+    kind: str  # invariant | self-deadlock | deadlock | no-completion
+    message: str
+    path: list[int]
+
+
+@dataclass
+class ExploreResult:
+    system: System
+    complete: bool
+    cut: str  # why the search stopped early, "" when complete
+    stats: Stats
+    findings: dict[str, Finding]
+    witnessed: set[str]
+    fired: set[int]
+    verdicts: dict[str, str] = field(default_factory=dict)
+
+    def uncovered_steps(self) -> list[str]:
+        return [st.key for i, st in enumerate(self.system.steps) if i not in self.fired]
+
+
+Progress = Callable[[Stats], None]
+
+
+def explore(system: System, *, max_states: int | None = None, max_seconds: float | None = None,
+            liveness: bool = True, progress: Progress | None = None) -> ExploreResult:
+    comp = system.compiled
+    succ, viol, wit, fin = comp.successors, comp.violated, comp.witnessed, comp.finished
+    nprops = len(system.invariants)
+    all_bits = (1 << nprops) - 1
+    small = all(m < 256 for m in system.layout.maxv)
+    key: Callable[[tuple[int, ...]], object] = bytes if small else tuple  # type: ignore[assignment]
+
+    t0 = time.perf_counter()
+    rss0 = peak_rss_bytes()
+    init = system.initial
+    ids: dict[object, int] = {key(init): 0}
+    parent = array("i", [-1])
+    via = array("H", [0])
+    src_e, dst_e = array("i"), array("i")
+    finals = array("i")
+    fired = bytearray(len(system.steps))
+    found: dict[int, tuple[int, str, str]] = {}  # prop bit -> (state id, kind, message)
+    found_bits = 0
+    witnessed = wit(init)
+    first_deadlock = -1
+
+    def note(sid: int, s: tuple[int, ...]) -> None:
+        nonlocal found_bits
+        m = viol(s) & ~found_bits
+        if not m:
+            return
+        for k in range(nprops):
+            if m >> k & 1:
+                prop = PROPERTY_NAMES[k]
+                kind = "self-deadlock" if prop == "deadlock-freedom" else "invariant"
+                found[k] = (sid, kind, _message(system, prop, s))
+        found_bits |= m
+
+    note(0, init)
+    frontier = [init]
+    transitions = 0
+    depth = 0
+    cut = ""
+    next_check = 4096
+    while frontier:
+        nxt: list[tuple[int, ...]] = []
+        base = len(parent) - len(frontier)
+        for j, s in enumerate(frontier):
+            sid = base + j
+            outs = succ(s)
+            if fin(s):
+                finals.append(sid)
+            elif not outs and first_deadlock < 0:
+                first_deadlock = sid
+            for step, t in outs:
+                fired[step] = 1
+                k = key(t)
+                tid = ids.get(k)
+                if tid is None:
+                    tid = len(parent)
+                    ids[k] = tid
+                    parent.append(sid)
+                    via.append(step)
+                    nxt.append(t)
+                    if viol(t) & ~found_bits:
+                        note(tid, t)
+                    if witnessed != all_bits:
+                        witnessed |= wit(t)
+                if liveness:
+                    src_e.append(sid)
+                    dst_e.append(tid)
+            transitions += len(outs)
+            if len(parent) >= next_check:
+                next_check += 4096
+                elapsed = time.perf_counter() - t0
+                if progress is not None:
+                    progress(Stats(len(parent), transitions, depth + 1, elapsed))
+                if max_states is not None and len(parent) >= max_states:
+                    cut = f"state budget of {max_states} reached"
+                elif max_seconds is not None and elapsed >= max_seconds:
+                    cut = f"time budget of {max_seconds:g} s reached"
+                if cut:
+                    break
+        if cut:
+            break
+        if nxt:
+            depth += 1
+        frontier = nxt
+
+    complete = not cut
+    dl = PROPERTY_NAMES.index("deadlock-freedom")
+    dl_bit = 1 << dl
+    if not found_bits & dl_bit and first_deadlock >= 0:
+        s = _state_of(system, parent, via, first_deadlock)
+        found[dl] = (first_deadlock, "deadlock",
+                     "deadlock: no step is enabled but " + "; ".join(system.stuck_threads(s)))
+        found_bits |= dl_bit
+    if complete and liveness and not found_bits & dl_bit:
+        stuck = _first_unfinishable(len(parent), src_e, dst_e, finals)
+        if stuck >= 0:
+            s = _state_of(system, parent, via, stuck)
+            found[dl] = (stuck, "no-completion",
+                         "no run from here lets every thread finish: "
+                         + "; ".join(system.stuck_threads(s)))
+            found_bits |= dl_bit
+
+    elapsed = time.perf_counter() - t0
+    stats = Stats(len(parent), transitions, depth, elapsed,
+                  peak_rss=max(peak_rss_bytes() - rss0, 0))
+    findings = {}
+    for k, (sid, kind, msg) in found.items():
+        findings[PROPERTY_NAMES[k]] = Finding(PROPERTY_NAMES[k], kind, msg,
+                                              _path(parent, via, sid))
+    wset = {PROPERTY_NAMES[k] for k in range(nprops) if witnessed >> k & 1}
+    res = ExploreResult(system, complete, cut, stats, findings, wset,
+                        {i for i, f in enumerate(fired) if f})
+    for p in PROPERTY_NAMES:
+        if p in findings:
+            res.verdicts[p] = VIOLATED
+        elif not complete:
+            res.verdicts[p] = INCOMPLETE
+        elif p not in wset:
+            res.verdicts[p] = VACUOUS
+        else:
+            res.verdicts[p] = HOLDS
+    return res
+
+
+def _path(parent: array, via: array, sid: int) -> list[int]:
+    out = []
+    while sid > 0:
+        out.append(via[sid])
+        sid = parent[sid]
+    out.reverse()
+    return out
+
+
+def _state_of(system: System, parent: array, via: array, sid: int) -> tuple[int, ...]:
+    s = system.initial
+    for step in _path(parent, via, sid):
+        t = system.apply(s, step)
+        assert t is not None
+        s = t
+    return s
+
+
+def _first_unfinishable(n: int, src: array, dst: array, finals: array) -> int:
+    """The lowest state id (so: shallowest) from which no finished state is reachable."""
+    start = array("i", bytes(4 * (n + 1)))
+    for d in dst:
+        start[d + 1] += 1
+    for i in range(n):
+        start[i + 1] += start[i]
+    pos = array("i", start)
+    radj = array("i", bytes(4 * len(dst)))
+    for e in range(len(dst)):
+        d = dst[e]
+        radj[pos[d]] = src[e]
+        pos[d] += 1
+    ok = bytearray(n)
+    stack = list(finals)
+    for f in finals:
+        ok[f] = 1
+    while stack:
+        x = stack.pop()
+        for p in radj[start[x]:start[x + 1]]:
+            if not ok[p]:
+                ok[p] = 1
+                stack.append(p)
+    i = ok.find(0)
+    return i
+
+
+def _message(system: System, prop: str, s: tuple[int, ...]) -> str:
+    from checker.explain import explain
+    return explain(system, prop, s)

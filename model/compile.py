@@ -1,0 +1,80 @@
+"""Compile a system's steps and predicates into plain Python functions.
+
+The step definitions are evaluated once on :class:`~model.expr.Expr` values,
+which turns each guard and update into source text; the text is assembled into
+one ``successors(s)`` function that dispatches on each thread's program counter
+and builds successor tuples directly.  This is the explorer's hot path; the
+reference semantics (``System.apply``) evaluates the same definitions on ints,
+and a differential test keeps the two in agreement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+from model.expr import Expr
+
+if TYPE_CHECKING:
+    from model.system import System
+
+
+@dataclass(frozen=True)
+class Compiled:
+    successors: Callable[[tuple[int, ...]], list[tuple[int, tuple[int, ...]]]]
+    violated: Callable[[tuple[int, ...]], int]   # bit i: invariant i fails
+    witnessed: Callable[[tuple[int, ...]], int]  # bit i: antecedent of invariant i holds
+    finished: Callable[[tuple[int, ...]], bool]
+    source: str
+
+
+def compile_system(system: System) -> Compiled:
+    n = len(system.layout)
+    S = [Expr(f"s[{i}]") for i in range(n)]
+    src = Expr.src
+    lines = ["def successors(s):", "    out = []", "    add = out.append"]
+    groups: dict[tuple[int, int | None], list[int]] = {}
+    for i, st in enumerate(system.steps):
+        groups.setdefault((st.pc_field, st.idle_field), []).append(i)
+    for (pc_field, idle), idxs in groups.items():
+        ind = "    "
+        if idle is not None:
+            lines.append(f"{ind}if s[{idle}] == 0:")
+            ind += "    "
+        lines.append(f"{ind}pc = s[{pc_field}]")
+        by_pc: dict[int, list[int]] = {}
+        for i in idxs:
+            by_pc.setdefault(system.steps[i].pc, []).append(i)
+        kw = "if"
+        for pc, steps in sorted(by_pc.items()):
+            lines.append(f"{ind}{kw} pc == {pc}:")
+            kw = "elif"
+            for i in steps:
+                st = system.steps[i]
+                upd = st.update(S)
+                tup = ", ".join(src(upd[f]) if f in upd else f"s[{f}]" for f in range(n))
+                body = f"add(({i}, ({tup},)))"
+                if st.guard is not None:
+                    lines.append(f"{ind}    if {src(st.guard(S))}:")
+                    lines.append(f"{ind}        {body}")
+                else:
+                    lines.append(f"{ind}    {body}")
+    lines.append("    return out")
+
+    lines.append("def violated(s):")
+    lines.append("    m = 0")
+    for k, inv in enumerate(system.invariants):
+        lines.append(f"    if not {src(inv.ok(S))}: m |= {1 << k}")
+    lines.append("    return m")
+    lines.append("def witnessed(s):")
+    lines.append("    m = 0")
+    for k, inv in enumerate(system.invariants):
+        lines.append(f"    if {src(inv.witness(S))}: m |= {1 << k}")
+    lines.append("    return m")
+    lines.append("def finished(s):")
+    lines.append(f"    return bool({src(system.finished(S))})")
+    source = "\n".join(lines) + "\n"
+    ns: dict[str, object] = {}
+    exec(compile(source, f"<gentrace {system.design.name}>", "exec"), ns)  # noqa: S102
+    return Compiled(ns["successors"], ns["violated"], ns["witnessed"],  # type: ignore[arg-type]
+                    ns["finished"], source)  # type: ignore[arg-type]

@@ -1,0 +1,210 @@
+"""Design variants: the change, the code before it, and plausible wrong turns.
+
+A variant is data: switches the step builders read, a one-line description of
+the defect, where in Go it lives, and the verdict each property is expected to get
+(with a one-line reason for every expected violation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from model.properties import PROPERTY_NAMES
+
+
+class DesignError(ValueError):
+    """An unknown design name; the message lists the known ones."""
+
+
+HOLDS = "holds"
+VIOLATED = "violated"
+
+
+@dataclass(frozen=True)
+class Design:
+    name: str
+    summary: str
+    go: str
+    legacy: bool = False
+    # Signal handler (traceCPUSample).
+    handler_seqlock: bool = True     # takes its M's trace seqlock at all
+    handler_elide: bool = True       # ... and elides it when already odd
+    handler_waits: bool = False      # ... or waits for it to turn even instead
+    handler_gen_first: bool = False  # loads gen before taking the seqlock
+    # traceAdvance / traceCPUFlush.
+    cpu_drain: bool = True           # traceCPUFlush drains the profBuf
+    cpu_drain_first: bool = True     # ... before flushing cpuBuf
+    cpu_flush_after_mloop: bool = True
+    # CPU reader goroutine.
+    reader_locked: bool = True       # loads gen inside traceAcquire/traceRelease
+    # traceNextGen.
+    wrap_to: int = 4
+    violates: dict[str, str] = field(default_factory=dict)  # property -> why
+
+    def expected(self, prop: str) -> str:
+        return VIOLATED if prop in self.violates else HOLDS
+
+
+def _d(**kw: object) -> Design:
+    d = Design(**kw)  # type: ignore[arg-type]
+    for p in d.violates:
+        assert p in PROPERTY_NAMES, p
+    return d
+
+
+DESIGNS: dict[str, Design] = {}
+
+
+def _register(d: Design) -> None:
+    DESIGNS[d.name] = d
+
+
+_register(_d(
+    name="fixed",
+    summary="after CL 555495: two profBufs by generation parity, handler takes (or elides) its "
+            "M's seqlock, traceCPUFlush drains the profBuf then flushes cpuBuf",
+    go="trace2cpu.go traceCPUSample, traceReadCPU, traceCPUFlush; trace2.go traceAdvance",
+))
+
+_register(_d(
+    name="legacy",
+    summary="before CL 555495: one profBuf, handler ignores the seqlock, the reader stamps each "
+            "record with the generation current when it is read, traceCPUFlush never drains",
+    go="trace2cpu.go at the parent of f5e475e: traceReadCPU per-record traceAcquire",
+    legacy=True, handler_seqlock=False, cpu_drain=False, reader_locked=False,
+    violates={
+        "sample-generation": "a sample taken in g can be read after the advance and stamped g+1",
+        "no-unflushed-at-stop": "samples still in the profBuf when tracing stops are never read",
+        "sample-conservation": "those samples are neither emitted nor counted as overflow",
+    },
+))
+
+_register(_d(
+    name="handler-no-seqlock",
+    summary="the handler never touches the seqlock",
+    go="trace2cpu.go traceCPUSample: the seqlock.Add(1) pair is removed",
+    handler_seqlock=False,
+    violates={
+        "sample-generation": "a handler that loaded g writes profBuf[g%2] after traceCPUFlush(g) "
+                             "drained it; the record is read under g+2",
+        "no-unflushed-at-stop": "the same late write after the final drain leaves a record behind",
+        "sample-conservation": "that record is never emitted, or dropped because cpuLogWrite was cleared",
+    },
+))
+
+_register(_d(
+    name="handler-no-elision",
+    summary="the handler always increments the seqlock, even when it is already odd",
+    go="trace2cpu.go traceCPUSample: `if mp.trace.seqlock.Load()%2 == 0` dropped",
+    handler_elide=False,
+    violates={
+        "flush-before-seal": "the increment makes an M inside traceAcquire look idle; traceAdvance "
+                             "flushes its buffer, the M refills it with g, which is flushed after g is sealed",
+    },
+))
+
+_register(_d(
+    name="handler-waits-for-seqlock",
+    summary="the handler waits for the seqlock to be even instead of eliding",
+    go="trace2cpu.go traceCPUSample: spin until seqlock%2 == 0, then Add(1)",
+    handler_waits=True, handler_elide=False,
+    violates={
+        "deadlock-freedom": "a signal inside the M's own critical section waits for the M it "
+                            "interrupted: self-deadlock",
+    },
+))
+
+_register(_d(
+    name="handler-gen-before-seqlock",
+    summary="the handler loads gen before taking the seqlock",
+    go="trace2cpu.go traceCPUSample: `gen := trace.gen.Load()` moved above the seqlock",
+    handler_gen_first=True,
+    violates={
+        "sample-generation": "gen loaded before the lock can be stale: the advancer saw the M even, "
+                             "drained profBuf[g%2], then the record for g lands and is read under g+2",
+        "no-unflushed-at-stop": "at the stop the stale record lands after the final drain",
+        "sample-conservation": "that record is never emitted",
+    },
+))
+
+_register(_d(
+    name="flush-before-drain",
+    summary="traceCPUFlush flushes cpuBuf first and drains the profBuf after",
+    go="trace2cpu.go traceCPUFlush: traceReadCPU(gen) moved after traceBufFlush",
+    cpu_drain_first=False,
+    violates={
+        "flush-before-seal": "drained samples sit in cpuBuf[g%2] and are flushed only at the next "
+                             "advance of that parity, after g is sealed",
+        "no-unflushed-at-stop": "at the stop, the drained samples stay in cpuBuf",
+        "sample-conservation": "those samples are never emitted",
+    },
+))
+
+_register(_d(
+    name="no-drain",
+    summary="traceCPUFlush does not drain the profBuf (the change half done)",
+    go="trace2cpu.go traceCPUFlush: no traceReadCPU(gen)",
+    cpu_drain=False,
+    violates={
+        "sample-generation": "a sample of g left in profBuf[g%2] is read by the reader under g+2",
+        "no-unflushed-at-stop": "samples of the last generation stay in the profBuf",
+        "sample-conservation": "those samples are never emitted",
+    },
+))
+
+_register(_d(
+    name="cpu-flush-before-m-loop",
+    summary="traceAdvance calls traceCPUFlush before the per-M flush loop",
+    go="trace2.go traceAdvance: traceCPUFlush(gen) before the mToFlush loop",
+    cpu_flush_after_mloop=False,
+    violates={
+        "sample-generation": "a handler still holding its seqlock with g writes after the drain; "
+                             "the record is read under g+2",
+        "flush-before-seal": "the reader, mid-drain with g, refills cpuBuf[g%2] after it was flushed",
+        "no-unflushed-at-stop": "a late record of the last generation stays behind",
+        "sample-conservation": "that record is never emitted",
+    },
+))
+
+_register(_d(
+    name="reader-unlocked",
+    summary="the reader goroutine loads gen without traceAcquire",
+    go="trace2cpu.go traceStartReadCPU: tl := traceAcquire() replaced by trace.gen.Load()",
+    reader_locked=False,
+    violates={
+        "single-reader": "the reader and traceCPUFlush drain profBuf[g%2] at the same time",
+        "sample-conservation": "both emit the same record",
+        "flush-before-seal": "the reader refills cpuBuf[g%2] after traceCPUFlush(g) flushed it",
+        "sample-generation": "the reader, with a stale g, writes into a cpuBuf the advancer has moved on from",
+        "no-unflushed-at-stop": "the reader's late cpuBuf write is never flushed",
+    },
+))
+
+_register(_d(
+    name="wrap-to-one",
+    summary="traceNextGen wraps to 1 instead of 4, so the top value and the next share a parity",
+    go="trace2.go traceNextGen: `return 4` changed to `return 1`",
+    wrap_to=1,
+    violates={
+        "event-generation": "after the wrap, an M writes gen 1 into buf[1], still holding events of the top gen",
+        "flush-before-seal": "the advancer flushes the top gen's slot, which now holds gen 1 data",
+    },
+))
+
+
+def get_design(name: str) -> Design:
+    try:
+        return DESIGNS[name]
+    except KeyError:
+        raise DesignError(
+            f"unknown design {name!r}: choose one of {', '.join(DESIGNS)} (or 'all')"
+        ) from None
+
+
+def parse_designs(name: str | None) -> list[Design]:
+    if name in (None, "all"):
+        return list(DESIGNS.values())
+    out = []
+    for part in name.split(","):
+        out.append(get_design(part.strip()))
+    return out

@@ -1,0 +1,80 @@
+"""Source-code values: evaluating a step on these yields its Python source.
+
+The explorer compiles every step of a system into one specialised Python function
+by running the step definitions on :class:`Expr` values (``s[3]`` and the like),
+so the fast path and the reference semantics come from one definition.  A
+differential test checks the compiled successor function against direct
+evaluation on ints.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+
+class Expr:
+    """A fragment of Python source that evaluates to an int or a bool."""
+
+    __slots__ = ("code",)
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    @staticmethod
+    def src(x: Any) -> str:
+        if isinstance(x, Expr):
+            return x.code
+        if isinstance(x, bool):
+            return "True" if x else "False"
+        if isinstance(x, int):
+            return str(x)
+        raise TypeError(f"cannot compile value {x!r}")
+
+    @staticmethod
+    def ite(c: Any, a: Any, b: Any) -> Expr:
+        if isinstance(c, bool):
+            return a if c else b
+        return Expr(f"({Expr.src(a)} if {Expr.src(c)} else {Expr.src(b)})")
+
+    @staticmethod
+    def join(op: str, xs: Iterable[Any], empty: str) -> Any:
+        parts = [Expr.src(x) for x in xs]
+        if not parts:
+            return Expr(empty)
+        return Expr("(" + op.join(parts) + ")")
+
+    def _bin(self, op: str, other: Any, rev: bool = False) -> Expr:
+        a, b = Expr.src(self), Expr.src(other)
+        if rev:
+            a, b = b, a
+        return Expr(f"({a} {op} {b})")
+
+    def __add__(self, o: Any) -> Expr: return self._bin("+", o)
+    def __radd__(self, o: Any) -> Expr: return self._bin("+", o, True)
+    def __sub__(self, o: Any) -> Expr: return self._bin("-", o)
+    def __rsub__(self, o: Any) -> Expr: return self._bin("-", o, True)
+    def __and__(self, o: Any) -> Expr: return self._bin("&", o)
+    def __rand__(self, o: Any) -> Expr: return self._bin("&", o, True)
+    def __or__(self, o: Any) -> Expr: return self._bin("|", o)
+    def __ror__(self, o: Any) -> Expr: return self._bin("|", o, True)
+    def __xor__(self, o: Any) -> Expr: return self._bin("^", o)
+    def __rxor__(self, o: Any) -> Expr: return self._bin("^", o, True)
+    def __lshift__(self, o: Any) -> Expr: return self._bin("<<", o)
+    def __rlshift__(self, o: Any) -> Expr: return self._bin("<<", o, True)
+    def __rshift__(self, o: Any) -> Expr: return self._bin(">>", o)
+    def __eq__(self, o: Any) -> Expr: return self._bin("==", o)  # type: ignore[override]
+    def __ne__(self, o: Any) -> Expr: return self._bin("!=", o)  # type: ignore[override]
+    def __lt__(self, o: Any) -> Expr: return self._bin("<", o)
+    def __le__(self, o: Any) -> Expr: return self._bin("<=", o)
+    def __gt__(self, o: Any) -> Expr: return self._bin(">", o)
+    def __ge__(self, o: Any) -> Expr: return self._bin(">=", o)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __bool__(self) -> bool:
+        raise TypeError(
+            "a state value was used in a Python condition; use model.values.ite/all_of/any_of"
+        )
+
+    def __repr__(self) -> str:
+        return f"Expr({self.code})"

@@ -1,0 +1,42 @@
+"""The generation counter: traceNextGen and the order of generations.
+
+Go: ``trace2.go traceNextGen``: ``gen + 1``, except at ``^uintptr(0)`` where it
+wraps to 4, so ``gen % 2`` and ``gen % 3`` keep alternating and no value is 0.
+"""
+
+from __future__ import annotations
+
+from model.values import Val, all_of, any_of, ite
+
+
+def next_gen(g: Val, top: int, wrap_to: int = 4) -> Val:
+    """traceNextGen over a word whose top value is ``top``."""
+    return ite(g == top, wrap_to, g + 1)
+
+
+def next_gen_int(g: int, top: int, wrap_to: int = 4) -> int:
+    return wrap_to if g == top else g + 1
+
+
+def sequence(first: int, count: int, top: int, wrap_to: int = 4) -> list[int]:
+    """The first ``count`` generation values of a run starting at ``first``."""
+    out = [first]
+    while len(out) < count:
+        out.append(next_gen_int(out[-1], top, wrap_to))
+    return out
+
+
+def is_sealed(flushed: Val, h: Val, gens: list[int]) -> Val:
+    """Whether generation ``h`` is already finished, given ``flushedGen``.
+
+    Generation values wrap, so "``flushedGen < h``" is taken in run order: ``h``
+    is finished when it is ``flushedGen`` or comes before it in ``gens`` (the
+    run's generations, first to last).  ``flushedGen == 0``: nothing finished.
+    A value that repeats within a run (possible only with a defective wrap)
+    counts as finished from its first occurrence on.
+    """
+    cases = []
+    for k, fk in enumerate(gens):
+        earlier = sorted(set(gens[: k + 1]))
+        cases.append(all_of(flushed == fk, any_of(*[h == gj for gj in earlier])))
+    return any_of(*cases)

@@ -1,0 +1,20 @@
+"""The properties of PROTOCOL.md: stable names and what each means."""
+
+from __future__ import annotations
+
+PROPERTIES: dict[str, str] = {
+    "sample-generation": "every CPU sample reaches the trace in a batch of the generation that was "
+                         "current when the handler accepted it",
+    "event-generation": "every ordinary event reaches the trace in a batch of the generation its "
+                        "writer acquired",
+    "flush-before-seal": "a batch for generation g is flushed only while g is unfinished, and under "
+                         "the generation in its header",
+    "no-unflushed-at-stop": "once StopTrace has returned and no handler is mid-flight, every profBuf "
+                            "and every trace buffer is empty",
+    "sample-conservation": "every accepted sample is emitted exactly once or counted as overflow",
+    "deadlock-freedom": "every thread can run to completion; no handler waits on something its own "
+                        "interrupted M holds",
+    "single-reader": "no two readers drain the same profBuf at once, and no two writers write one at once",
+}
+
+PROPERTY_NAMES: tuple[str, ...] = tuple(PROPERTIES)
