@@ -25,14 +25,16 @@ def explain(system: System, prop: str, s: tuple[int, ...]) -> str:
         return "StopTrace returned but " + ", ".join(left)
     if prop == "sample-conservation":
         if s[c.viol["sample-conservation"]]:
-            return "a CPU sample reached the trace twice"
+            return "a CPU sample was written into the trace twice"
         lost = [k for k in range(1, system.bounds.signals + 1)
                 if s[c.sgen[k]] and not ((s[c.emitted] | s[c.overflowed]) >> k) & 1]
         return ("StopTrace returned but accepted sample(s) "
                 + ", ".join(f"#{k} (gen {s[c.sgen[k]]})" for k in lost)
                 + " were neither emitted nor counted as overflow")
     if prop == "deadlock-freedom":
-        return "self-deadlock: " + "; ".join(system.stuck_threads(s))
+        waits = [t for t in system.stuck_threads(s) if "SIGPROF" in t and "waiting" in t]
+        return ("self-deadlock: " + "; ".join(waits or system.stuck_threads(s))
+                + ", held by the code the handler interrupted, which cannot run until it returns")
     if prop == "single-reader":
         return "two readers drain the same profBuf at once (R.read.n and A.read.n both set)"
     _ = L

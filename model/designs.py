@@ -98,8 +98,17 @@ _register(_d(
     go="trace2cpu.go traceCPUSample: `if mp.trace.seqlock.Load()%2 == 0` dropped",
     handler_elide=False,
     violates={
-        "flush-before-seal": "the increment makes an M inside traceAcquire look idle; traceAdvance "
-                             "flushes its buffer, the M refills it with g, which is flushed after g is sealed",
+        "sample-generation": "the extra increment makes an M inside its critical section look even; "
+                             "the advancer drains profBuf[g%2] before the handler writes its g "
+                             "record, which is read under g+2",
+        "event-generation": "an M interrupted inside traceAcquire looks idle, so its buf[g%2] is flushed "
+                            "early and the M's events of g land in a batch that is reused for g+2",
+        "flush-before-seal": "that batch of g is flushed only at the advance out of g+2, long after g "
+                             "was sealed",
+        "no-unflushed-at-stop": "at the stop, the handler's record lands after the final drain",
+        "sample-conservation": "that record is never emitted",
+        "single-reader": "a signal on the reader's M mid-drain makes it look idle, and traceCPUFlush "
+                         "drains the same profBuf at once",
     },
 ))
 
@@ -161,6 +170,8 @@ _register(_d(
         "sample-generation": "a handler still holding its seqlock with g writes after the drain; "
                              "the record is read under g+2",
         "flush-before-seal": "the reader, mid-drain with g, refills cpuBuf[g%2] after it was flushed",
+        "single-reader": "the reader, mid-drain of profBuf[g%2] under its seqlock, is not waited "
+                         "for before traceCPUFlush(g) drains the same profBuf",
         "no-unflushed-at-stop": "a late record of the last generation stays behind",
         "sample-conservation": "that record is never emitted",
     },
@@ -186,8 +197,15 @@ _register(_d(
     go="trace2.go traceNextGen: `return 4` changed to `return 1`",
     wrap_to=1,
     violates={
-        "event-generation": "after the wrap, an M writes gen 1 into buf[1], still holding events of the top gen",
-        "flush-before-seal": "the advancer flushes the top gen's slot, which now holds gen 1 data",
+        "event-generation": "after the wrap, an M writes gen 1 into buf[1] before the advancer has "
+                            "flushed the top generation's batch there",
+        "flush-before-seal": "a batch is flushed under a generation other than its header's: the "
+                             "top and the next share slot 1",
+        "sample-generation": "samples of gen 1 and of the top gen share profBuf[1]; draining for one "
+                             "emits the other's",
+        "sample-conservation": "the reader (gen 1) and traceCPUFlush(top) read the same record, "
+                               "which reaches the trace twice",
+        "single-reader": "the reader, holding gen 1, and traceCPUFlush(top) drain profBuf[1] at once",
     },
 ))
 

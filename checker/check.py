@@ -1,0 +1,64 @@
+"""Run designs through an engine and compare each verdict with its expectation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from checker.counterexample import Counterexample
+from checker.explore import VIOLATED, ExploreResult, explore
+from model import PROPERTY_NAMES, Bounds, Design, build
+
+
+@dataclass
+class Outcome:
+    design: Design
+    prop: str
+    verdict: str
+    expected: str
+    counterexample: Counterexample | None
+    file: Path | None
+    stats: dict[str, Any]
+    engine: str = "explore"
+
+    @property
+    def matches(self) -> bool:
+        return self.verdict == self.expected
+
+    def as_json(self) -> dict[str, Any]:
+        sysm = build(self.design, self.counterexample.bounds) if self.counterexample else None
+        return {
+            "design": self.design.name,
+            "property": self.prop,
+            "engine": self.engine,
+            "verdict": self.verdict,
+            "expected": self.expected,
+            "matches": self.matches,
+            "counterexample": self.counterexample.to_json(sysm) if self.counterexample else None,
+            "counterexample_file": str(self.file) if self.file else None,
+            "stats": self.stats,
+        }
+
+
+def check_design(design: Design, bounds: Bounds, *, max_states: int | None = None,
+                 max_seconds: float | None = None, liveness: bool = True,
+                 out: Path | None = None,
+                 progress: Callable[[Any], None] | None = None) -> tuple[ExploreResult, list[Outcome]]:
+    system = build(design, bounds)
+    res = explore(system, max_states=max_states, max_seconds=max_seconds, liveness=liveness,
+                  progress=progress)
+    stats = res.stats.as_dict()
+    stats["complete"] = res.complete
+    if res.cut:
+        stats["cut"] = res.cut
+    outcomes = []
+    for p in PROPERTY_NAMES:
+        cx, path = None, None
+        if res.verdicts[p] == VIOLATED:
+            f = res.findings[p]
+            cx = Counterexample.from_path(system, p, f.kind, f.message, f.path)
+            if out is not None:
+                path = cx.write(out, system)
+        outcomes.append(Outcome(design, p, res.verdicts[p], design.expected(p), cx, path, stats))
+    return res, outcomes

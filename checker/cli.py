@@ -1,0 +1,295 @@
+"""The ``gentrace`` command line: check, replay, list."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+from model import (DESIGNS, NAMED, PROPERTIES, PROPERTY_NAMES, Bounds, BoundsError, DesignError,
+                   parse_bounds, parse_designs)
+from model.bounds import DOC, LIMITS
+
+SHORT = {
+    "sample-generation": "sample-gen",
+    "event-generation": "event-gen",
+    "flush-before-seal": "seal",
+    "no-unflushed-at-stop": "unflushed",
+    "sample-conservation": "conserve",
+    "deadlock-freedom": "deadlock",
+    "single-reader": "1-reader",
+}
+CELL = {"holds": "holds", "violated": "VIOL", "vacuous": "vacuous", "incomplete": "incompl"}
+
+
+class UsageError(Exception):
+    """Bad input from the user: printed as one line, exit status 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not getattr(args, "cmd", None):
+            parser.print_help()
+            return 2
+        return int(args.func(args))
+    except UsageError as e:
+        print(f"gentrace: {e}", file=sys.stderr)
+        return 2
+    except (BoundsError, DesignError) as e:
+        print(f"gentrace: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("gentrace: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def build_parser() -> Parser:
+    p = Parser(prog="gentrace", description=(
+        "Machine-checked design evidence for the Go execution tracer's CPU-sample / generation "
+        "protocol (Go CL 555495): an executable model, checkers, counterexample replay."))
+    sub = p.add_subparsers(dest="cmd", parser_class=Parser)
+
+    c = sub.add_parser("check", help="explore designs and compare verdicts with expectations",
+                       description="Explore every design (or one) at a bound and print a matrix of "
+                       "design x property, observed verdict against expected. Exit 0 exactly when "
+                       "every observation matches its expectation, 1 otherwise, 2 on bad input.")
+    c.add_argument("--design", default="all", metavar="NAME|all",
+                   help="a design name, a comma-separated list, or 'all' (default)")
+    c.add_argument("--bound", nargs="+", metavar="canonical|KEY=VALUE", default=None,
+                   help="a named bound (canonical, large) and/or KEY=VALUE overrides; see 'gentrace list'")
+    c.add_argument("--json", action="store_true", help="print one JSON document instead of the matrix")
+    c.add_argument("--out", type=Path, metavar="DIR", help="write each counterexample to DIR")
+    c.add_argument("--max-states", type=_positive_int, metavar="N",
+                   help="stop each exploration after N states (verdicts then 'incomplete')")
+    c.add_argument("--max-seconds", type=_positive_float, metavar="S",
+                   help="stop each exploration after S seconds (verdicts then 'incomplete')")
+    c.add_argument("--no-liveness", action="store_true",
+                   help="skip the check that every state can still reach completion (saves memory)")
+    c.add_argument("--quiet", action="store_true", help="no progress on the terminal")
+    c.set_defaults(func=cmd_check)
+
+    r = sub.add_parser("replay", help="re-run a counterexample file on the model",
+                       description="Re-run a counterexample step by step on the concrete model. "
+                       "Exit 0 if the violation reproduces, 1 if not, 2 if the file is unusable.")
+    r.add_argument("file", type=Path)
+    r.add_argument("--json", action="store_true", help="print the replay as JSON")
+    r.add_argument("--quiet", action="store_true", help="print only the verdict line")
+    r.set_defaults(func=cmd_replay)
+
+    ls = sub.add_parser("list", help="designs, properties, and bounds with their defaults")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=cmd_list)
+    return p
+
+
+def _positive_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
+    return v
+
+
+def _positive_float(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not v > 0:
+        raise argparse.ArgumentTypeError(f"{text} must be more than 0")
+    return v
+
+
+# -- check -------------------------------------------------------------------
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from checker.check import check_design
+
+    designs = parse_designs(args.design)
+    bounds = parse_bounds(args.bound)
+    if args.out is not None and args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"--out {args.out}: exists and is not a directory")
+    show_progress = not args.quiet and not args.json and sys.stderr.isatty()
+    rows = []
+    runs = []
+    for d in designs:
+        prog = _Progress(d.name) if show_progress else None
+        res, outcomes = check_design(d, bounds, max_states=args.max_states,
+                                     max_seconds=args.max_seconds, liveness=not args.no_liveness,
+                                     out=args.out, progress=prog)
+        if prog:
+            prog.clear()
+        runs.append(res)
+        rows.extend(outcomes)
+        if not args.json and not args.quiet and not show_progress and len(designs) > 1:
+            pass
+    ok = all(o.matches for o in rows)
+    if args.json:
+        doc = {"bounds": bounds.as_dict(), "engine": "explore", "ok": ok,
+               "results": [o.as_json() for o in rows]}
+        print(json.dumps(doc, indent=1))
+    else:
+        _print_matrix(designs, bounds, runs, rows, args.out)
+    return 0 if ok else 1
+
+
+class _Progress:
+    """A one-line progress display on stderr, shown once a run passes two seconds."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.shown = False
+
+    def __call__(self, st: Any) -> None:
+        if st.seconds < 2:
+            return
+        self.shown = True
+        sys.stderr.write(f"\r  {self.name}: {st.states:,} states, depth {st.depth}, "
+                         f"{st.rate:,.0f} states/s, {st.seconds:.0f} s ")
+        sys.stderr.flush()
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
+def _print_matrix(designs: list[Any], bounds: Bounds, runs: list[Any], rows: list[Any],
+                  out: Path | None) -> None:
+    w = max(len(d.name) for d in designs) + 2
+    print(f"bounds: {' '.join(f'{k}={v}' for k, v in bounds.as_dict().items())}")
+    print()
+    head = "design".ljust(w) + "".join(SHORT[p].ljust(11) for p in PROPERTY_NAMES) + "states"
+    print(head)
+    print("-" * len(head) + "-" * 14)
+    by = {(o.design.name, o.prop): o for o in rows}
+    for d, res in zip(designs, runs):
+        line = d.name.ljust(w)
+        for p in PROPERTY_NAMES:
+            o = by[(d.name, p)]
+            cell = CELL[o.verdict] + ("" if o.matches else f"!")
+            line += cell.ljust(11)
+        line += f"{res.stats.states:,} in {res.stats.seconds:.1f} s"
+        if not res.complete:
+            line += f" ({res.cut})"
+        print(line)
+    print()
+    print("VIOL: a counterexample was found. holds: exhaustively checked at this bound. "
+          "vacuous: the property's antecedent never occurred. incompl: a budget cut the search short.")
+    bad = [o for o in rows if not o.matches]
+    if bad:
+        print("'!' marks a verdict that differs from the design's expectation:")
+        for o in bad:
+            print(f"  {o.design.name} / {o.prop}: observed {o.verdict}, expected {o.expected}")
+    else:
+        print("Every verdict matches its expectation.")
+    if out is not None:
+        n = sum(1 for o in rows if o.file)
+        print(f"{n} counterexample(s) written to {out}/ (replay with: gentrace replay FILE)")
+    elif any(o.counterexample for o in rows):
+        print("Write the counterexamples with --out DIR, then: gentrace replay DIR/FILE")
+    uncovered = [(r.system.design.name, r.uncovered_steps()) for r in runs if r.complete]
+    uncovered = [(n, u) for n, u in uncovered if u]
+    for n, u in uncovered:
+        print(f"note: in {n}, steps never fired: {', '.join(u)}")
+
+
+# -- replay ------------------------------------------------------------------
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from checker.counterexample import CounterexampleError, load
+    from checker.replay import ReplayError, replay
+
+    try:
+        cx = load(args.file)
+        rp = replay(cx)
+    except (CounterexampleError, ReplayError) as e:
+        print(f"gentrace: {e}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps({
+            "file": str(args.file), "design": cx.design, "property": cx.prop,
+            "kind": cx.kind, "reproduced": rp.reproduced, "verdict": rp.verdict,
+            "first_broken_step": rp.first_broken,
+            "steps": [{"index": r.index, "thread": r.thread, "step": r.step, "go": r.go,
+                       "changes": [{"field": f, "before": a, "after": b} for f, a, b in r.changes],
+                       "property_fails_after": r.broken} for r in rp.rows],
+        }, indent=1))
+    else:
+        if not args.quiet:
+            print(f"design {cx.design}, property {cx.prop} ({cx.kind}), {len(cx.steps)} steps, "
+                  f"found by {cx.engine}" + (f" (seed {cx.seed})" if cx.seed is not None else ""))
+            print(f"bounds: {' '.join(f'{k}={v}' for k, v in cx.bounds.as_dict().items())}")
+            print()
+            tw = max([6] + [len(r.thread) for r in rp.rows])
+            sw = max([4] + [len(r.step) for r in rp.rows])
+            print(f"{'#':>3}  {'thread'.ljust(tw)}  {'step'.ljust(sw)}  changes")
+            for r in rp.rows:
+                ch = ", ".join(f"{f} {a}->{b}" for f, a, b in r.changes) or "(no change)"
+                mark = "  <-- " + cx.prop + " fails" if r.index == rp.first_broken else ""
+                print(f"{r.index:>3}  {r.thread.ljust(tw)}  {r.step.ljust(sw)}  {ch}{mark}")
+                print(f"{'':>3}  {''.ljust(tw)}  go: {r.go}")
+            print()
+        status = "REPRODUCED" if rp.reproduced else "NOT REPRODUCED"
+        print(f"{status}: {rp.verdict}")
+    return 0 if rp.reproduced else 1
+
+
+# -- list --------------------------------------------------------------------
+
+def cmd_list(args: argparse.Namespace) -> int:
+    b = Bounds()
+    if args.json:
+        print(json.dumps({
+            "designs": [{"name": d.name, "summary": d.summary, "go": d.go,
+                         "expected": {p: d.expected(p) for p in PROPERTY_NAMES},
+                         "why": d.violates} for d in DESIGNS.values()],
+            "properties": [{"name": k, "meaning": v} for k, v in PROPERTIES.items()],
+            "bounds": [{"name": k, "canonical": getattr(b, k), "min": LIMITS[k][0],
+                        "max": LIMITS[k][1], "meaning": DOC[k]} for k in DOC],
+            "named_bounds": {k: v.as_dict() for k, v in NAMED.items()},
+        }, indent=1))
+        return 0
+    print("designs:")
+    for d in DESIGNS.values():
+        print(f"  {d.name}")
+        print(f"      {d.summary}")
+        print(f"      go: {d.go}")
+        if d.violates:
+            for p, why in d.violates.items():
+                print(f"      violates {p}: {why}")
+        else:
+            print("      every property holds")
+    print()
+    print("properties:")
+    for k, v in PROPERTIES.items():
+        print(f"  {k.ljust(22)} {v}")
+    print()
+    print("bounds (--bound KEY=VALUE; canonical value shown):")
+    for k in DOC:
+        lo, hi = LIMITS[k]
+        rng = f"{lo}..{hi}" if hi < 1 << 20 else f">= {lo}"
+        print(f"  {k.ljust(10)} {str(getattr(b, k)).rjust(3)}   {DOC[k]} ({rng})")
+    print()
+    print("named bounds: " + "; ".join(
+        f"{k} = {' '.join(f'{kk}={vv}' for kk, vv in v.as_dict().items() if vv != getattr(b, kk)) or '(the defaults)'}"
+        for k, v in NAMED.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,145 @@
+"""The counterexample file format every engine writes and ``gentrace replay`` reads.
+
+A counterexample is data: design, bounds, property, the violation as the engine
+saw it, and the step sequence (thread, step name, Go reference).  Replay on the
+concrete model is the single judge of whether it is real.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from model import PROPERTY_NAMES, Bounds, System, get_design
+from model.bounds import bounds_from_dict
+
+FORMAT = "gentrace-counterexample"
+VERSION = 1
+KINDS = ("invariant", "self-deadlock", "deadlock", "no-completion")
+
+
+class CounterexampleError(ValueError):
+    """A counterexample file that cannot be read; the message says what is wrong."""
+
+
+@dataclass
+class Counterexample:
+    design: str
+    bounds: Bounds
+    prop: str
+    kind: str
+    message: str
+    steps: list[tuple[str, str]]  # (thread, step name)
+    engine: str = "explore"
+    seed: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_path(cls, system: System, prop: str, kind: str, message: str, path: list[int],
+                  engine: str = "explore", seed: int | None = None) -> Counterexample:
+        steps = [(system.steps[i].thread, system.steps[i].name) for i in path]
+        return cls(system.design.name, system.bounds, prop, kind, message, steps, engine, seed)
+
+    def to_json(self, system: System | None = None) -> dict[str, Any]:
+        gos = {}
+        if system is not None:
+            gos = {(st.thread, st.name): st.go for st in system.steps}
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "design": self.design,
+            "bounds": self.bounds.as_dict(),
+            "property": self.prop,
+            "engine": self.engine,
+            "seed": self.seed,
+            "violation": {"kind": self.kind, "message": self.message},
+            "steps": [
+                {"thread": t, "step": n, **({"go": gos[(t, n)]} if (t, n) in gos else {})}
+                for t, n in self.steps
+            ],
+            **self.extra,
+        }
+
+    def filename(self) -> str:
+        return f"{self.design}--{self.prop}.json"
+
+    def write(self, directory: Path, system: System | None = None) -> Path:
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / self.filename()
+        path.write_text(json.dumps(self.to_json(system), indent=1) + "\n")
+        return path
+
+
+def load(path: str | Path) -> Counterexample:
+    """Read and validate a counterexample file (raises CounterexampleError)."""
+    p = Path(path)
+    try:
+        text = p.read_text()
+    except FileNotFoundError:
+        raise CounterexampleError(f"{p}: no such file") from None
+    except IsADirectoryError:
+        raise CounterexampleError(f"{p}: is a directory, not a counterexample file") from None
+    except OSError as e:
+        raise CounterexampleError(f"{p}: cannot read: {e.strerror}") from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise CounterexampleError(f"{p}: not JSON (line {e.lineno}: {e.msg})") from None
+    return parse(doc, str(p))
+
+
+def parse(doc: Any, where: str = "counterexample") -> Counterexample:
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise CounterexampleError(
+            f"{where}: not a gentrace counterexample (expected \"format\": \"{FORMAT}\")")
+    if doc.get("version") != VERSION:
+        raise CounterexampleError(
+            f"{where}: format version {doc.get('version')!r} is not supported; this gentrace "
+            f"reads version {VERSION}")
+    from model.designs import DesignError
+    from model.bounds import BoundsError
+    try:
+        design = get_design(_req(doc, "design", str, where)).name
+    except DesignError as e:
+        raise CounterexampleError(f"{where}: {e}") from None
+    try:
+        bounds = bounds_from_dict(doc.get("bounds"))
+    except (BoundsError, TypeError) as e:
+        raise CounterexampleError(f"{where}: {e}") from None
+    prop = _req(doc, "property", str, where)
+    if prop not in PROPERTY_NAMES:
+        raise CounterexampleError(
+            f"{where}: unknown property {prop!r}; known: {', '.join(PROPERTY_NAMES)}")
+    viol = doc.get("violation")
+    if not isinstance(viol, dict) or viol.get("kind") not in KINDS:
+        raise CounterexampleError(
+            f"{where}: \"violation\" must be an object whose \"kind\" is one of {', '.join(KINDS)}")
+    steps_doc = doc.get("steps")
+    if not isinstance(steps_doc, list):
+        raise CounterexampleError(f"{where}: \"steps\" must be a list")
+    steps = []
+    for i, st in enumerate(steps_doc, 1):
+        if not (isinstance(st, dict) and isinstance(st.get("thread"), str)
+                and isinstance(st.get("step"), str)):
+            raise CounterexampleError(
+                f"{where}: step {i} must be an object with string \"thread\" and \"step\"")
+        steps.append((st["thread"], st["step"]))
+    seed = doc.get("seed")
+    extra = {k: v for k, v in doc.items() if k not in {
+        "format", "version", "design", "bounds", "property", "engine", "seed", "violation", "steps"}}
+    return Counterexample(design, bounds, prop, viol["kind"], str(viol.get("message", "")),
+                          steps, str(doc.get("engine", "?")), seed if isinstance(seed, int) else None,
+                          extra)
+
+
+def _req(doc: dict[str, Any], key: str, typ: type, where: str) -> Any:
+    v = doc.get(key)
+    if not isinstance(v, typ):
+        raise CounterexampleError(f"{where}: \"{key}\" is missing or not a {typ.__name__}")
+    return v
+
+
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
