@@ -5,12 +5,21 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
-from model import (DESIGNS, NAMED, PROPERTIES, PROPERTY_NAMES, Bounds, BoundsError, DesignError,
-                   parse_bounds, parse_designs)
+from model import (
+    DESIGNS,
+    NAMED,
+    PROPERTIES,
+    PROPERTY_NAMES,
+    Bounds,
+    BoundsError,
+    DesignError,
+    parse_bounds,
+    parse_designs,
+)
 from model.bounds import DOC, LIMITS
 
 SHORT = {
@@ -177,11 +186,11 @@ def _print_matrix(designs: list[Any], bounds: Bounds, runs: list[Any], rows: lis
     print(head)
     print("-" * len(head) + "-" * 14)
     by = {(o.design.name, o.prop): o for o in rows}
-    for d, res in zip(designs, runs):
+    for d, res in zip(designs, runs, strict=True):
         line = d.name.ljust(w)
         for p in PROPERTY_NAMES:
             o = by[(d.name, p)]
-            cell = CELL[o.verdict] + ("" if o.matches else f"!")
+            cell = CELL[o.verdict] + ("" if o.matches else "!")
             line += cell.ljust(11)
         line += f"{res.stats.states:,} in {res.stats.seconds:.1f} s"
         if not res.complete:

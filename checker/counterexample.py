@@ -99,8 +99,8 @@ def parse(doc: Any, where: str = "counterexample") -> Counterexample:
         raise CounterexampleError(
             f"{where}: format version {doc.get('version')!r} is not supported; this gentrace "
             f"reads version {VERSION}")
-    from model.designs import DesignError
     from model.bounds import BoundsError
+    from model.designs import DesignError
     try:
         design = get_design(_req(doc, "design", str, where)).name
     except DesignError as e:

@@ -11,10 +11,11 @@ the transition graph backwards from the finished states).
 
 from __future__ import annotations
 
+import gc
 import time
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from checker.stats import Stats, peak_rss_bytes
 from model import PROPERTY_NAMES, System
@@ -52,6 +53,19 @@ Progress = Callable[[Stats], None]
 
 def explore(system: System, *, max_states: int | None = None, max_seconds: float | None = None,
             liveness: bool = True, progress: Progress | None = None) -> ExploreResult:
+    # The search allocates millions of small tuples and creates no reference
+    # cycles; the cyclic collector would only rescan the growing frontier.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _explore(system, max_states, max_seconds, liveness, progress)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _explore(system: System, max_states: int | None, max_seconds: float | None,
+             liveness: bool, progress: Progress | None) -> ExploreResult:
     comp = system.compiled
     succ, viol, wit, fin = comp.successors, comp.violated, comp.witnessed, comp.finished
     nprops = len(system.invariants)
@@ -86,16 +100,25 @@ def explore(system: System, *, max_states: int | None = None, max_seconds: float
         found_bits |= m
 
     note(0, init)
-    frontier = [init]
+    # The frontier holds the states' keys (bytes: shared with the visited dict,
+    # so a level costs no extra memory) and is unpacked as it is expanded.
+    unpack = tuple if small else (lambda k: k)
+    frontier: list[object] = [key(init)]
     transitions = 0
     depth = 0
     cut = ""
+    count = 1
     next_check = 4096
+    ids_get = ids.get
+    parent_append, via_append = parent.append, via.append
+    src_append, dst_append = src_e.append, dst_e.append
     while frontier:
-        nxt: list[tuple[int, ...]] = []
-        base = len(parent) - len(frontier)
-        for j, s in enumerate(frontier):
-            sid = base + j
+        nxt: list[object] = []
+        nxt_append = nxt.append
+        sid = count - len(frontier) - 1
+        for fk in frontier:
+            sid += 1
+            s = unpack(fk)
             outs = succ(s)
             if fin(s):
                 finals.append(sid)
@@ -104,27 +127,28 @@ def explore(system: System, *, max_states: int | None = None, max_seconds: float
             for step, t in outs:
                 fired[step] = 1
                 k = key(t)
-                tid = ids.get(k)
+                tid = ids_get(k)
                 if tid is None:
-                    tid = len(parent)
+                    tid = count
+                    count += 1
                     ids[k] = tid
-                    parent.append(sid)
-                    via.append(step)
-                    nxt.append(t)
+                    parent_append(sid)
+                    via_append(step)
+                    nxt_append(k)
                     if viol(t) & ~found_bits:
                         note(tid, t)
                     if witnessed != all_bits:
                         witnessed |= wit(t)
                 if liveness:
-                    src_e.append(sid)
-                    dst_e.append(tid)
+                    src_append(sid)
+                    dst_append(tid)
             transitions += len(outs)
-            if len(parent) >= next_check:
+            if count >= next_check:
                 next_check += 4096
                 elapsed = time.perf_counter() - t0
                 if progress is not None:
-                    progress(Stats(len(parent), transitions, depth + 1, elapsed))
-                if max_states is not None and len(parent) >= max_states:
+                    progress(Stats(count, transitions, depth + 1, elapsed))
+                if max_states is not None and count >= max_states:
                     cut = f"state budget of {max_states} reached"
                 elif max_seconds is not None and elapsed >= max_seconds:
                     cut = f"time budget of {max_seconds:g} s reached"

@@ -10,8 +10,9 @@ and a differential test keeps the two in agreement.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from model.expr import Expr
 
@@ -52,13 +53,18 @@ def compile_system(system: System) -> Compiled:
             for i in steps:
                 st = system.steps[i]
                 upd = st.update(S)
-                tup = ", ".join(src(upd[f]) if f in upd else f"s[{f}]" for f in range(n))
-                body = f"add(({i}, ({tup},)))"
+                # Copy the state and assign the changed fields: much cheaper than
+                # a tuple display of every field.  Right-hand sides read ``s``,
+                # the old state, so the update is simultaneous.
+                body = ["l = list(s)"]
+                body += [f"l[{f}] = {src(v)}" for f, v in sorted(upd.items())
+                         if src(v) != f"s[{f}]"]
+                body.append(f"add(({i}, tuple(l)))")
+                inner = ind + "    "
                 if st.guard is not None:
-                    lines.append(f"{ind}    if {src(st.guard(S))}:")
-                    lines.append(f"{ind}        {body}")
-                else:
-                    lines.append(f"{ind}    {body}")
+                    lines.append(f"{inner}if {src(st.guard(S))}:")
+                    inner += "    "
+                lines += [inner + b for b in body]
     lines.append("    return out")
 
     lines.append("def violated(s):")

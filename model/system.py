@@ -7,8 +7,9 @@ predicates, and ``successors`` compiled for speed from the same step definitions
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from model.advancer import Advancer
 from model.bounds import Bounds
@@ -52,7 +53,7 @@ class System:
             t.idle = h.pc
             self.handlers.append(h)
         self.steps: list[Step] = []
-        for t, h in zip(self.threads, self.handlers):
+        for t, h in zip(self.threads, self.handlers, strict=True):
             self.steps += t.steps()
             self.steps += h.steps()
         self.step_index = {st.key: i for i, st in enumerate(self.steps)}
@@ -173,7 +174,7 @@ class System:
         """Threads (and handlers) that have not finished in ``s``, with what they wait for."""
         out = []
         en = set(self.enabled(s))
-        for t, h in zip(self.threads, self.handlers):
+        for t, h in zip(self.threads, self.handlers, strict=True):
             if s[h.pc] != h.IDLE:
                 out.append(f"{t.name} in SIGPROF handler at {self.layout.show(h.pc, s[h.pc])}"
                            + self._waiting(s, h.pc, en))

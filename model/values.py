@@ -15,7 +15,8 @@ z3 width is large enough (see ``model.smt``).
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from model.expr import Expr
 
