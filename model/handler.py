@@ -124,7 +124,8 @@ class Handler:
         def logload(s):  # type: ignore[no-untyped-def]
             ptr = select(prof(s), [s[f] for f in c.clw])
             return {h.pc: ite(ptr == 1, h.at["write"], h.at["sigunlock"])}
-        out.append(st("cpuLogWrite-load", f"{CPU}: log := trace.cpuLogWrite[gen%2].Load()",
+        slot = "" if d.legacy else "[gen%2]"
+        out.append(st("cpuLogWrite-load", f"{CPU}: log := trace.cpuLogWrite{slot}.Load()",
                       h.at["logload"], logload))
 
         def write(s):  # type: ignore[no-untyped-def]

@@ -74,7 +74,8 @@ class Reader:
             if legacy or not d.reader_locked:
                 upd[r.g] = ite(ln == 0, 0, s[r.g])
             return upd
-        out.append(st("profBuf-read", f"{READ}: data, tags, eof := trace.cpuLogRead[gen%2]"
+        slot = "" if legacy else "[gen%2]"
+        out.append(st("profBuf-read", f"{READ}: data, tags, eof := trace.cpuLogRead{slot}"
                       ".read(profBufNonBlocking)", r.READ, read))
 
         def emit(s):  # type: ignore[no-untyped-def]
