@@ -67,10 +67,12 @@ def explore(system: System, *, max_states: int | None = None, max_seconds: float
 def _explore(system: System, max_states: int | None, max_seconds: float | None,
              liveness: bool, progress: Progress | None) -> ExploreResult:
     comp = system.compiled
-    succ, viol, wit, fin = comp.successors, comp.violated, comp.witnessed, comp.finished
+    succ, viol, wit, fin = comp.successors_packed, comp.violated, comp.witnessed, comp.finished
     nprops = len(system.invariants)
     all_bits = (1 << nprops) - 1
-    small = all(m < 256 for m in system.layout.maxv)
+    # States are ``bytes`` when every field fits one (the compiled successor
+    # function then builds them directly), tuples otherwise; either is its own key.
+    small = comp.packed
     key: Callable[[tuple[int, ...]], object] = bytes if small else tuple  # type: ignore[assignment]
 
     t0 = time.perf_counter()
@@ -96,13 +98,12 @@ def _explore(system: System, max_states: int | None, max_seconds: float | None,
             if m >> k & 1:
                 prop = PROPERTY_NAMES[k]
                 kind = "self-deadlock" if prop == "deadlock-freedom" else "invariant"
-                found[k] = (sid, kind, _message(system, prop, s))
+                found[k] = (sid, kind, _message(system, prop, tuple(s)))
         found_bits |= m
 
     note(0, init)
-    # The frontier holds the states' keys (bytes: shared with the visited dict,
-    # so a level costs no extra memory) and is unpacked as it is expanded.
-    unpack = tuple if small else (lambda k: k)
+    # The frontier holds the states themselves, shared with the visited dict, so
+    # a level costs no memory beyond its list.
     frontier: list[object] = [key(init)]
     transitions = 0
     depth = 0
@@ -116,9 +117,8 @@ def _explore(system: System, max_states: int | None, max_seconds: float | None,
         nxt: list[object] = []
         nxt_append = nxt.append
         sid = count - len(frontier) - 1
-        for fk in frontier:
+        for s in frontier:
             sid += 1
-            s = unpack(fk)
             outs = succ(s)
             if fin(s):
                 finals.append(sid)
@@ -126,15 +126,14 @@ def _explore(system: System, max_states: int | None, max_seconds: float | None,
                 first_deadlock = sid
             for step, t in outs:
                 fired[step] = 1
-                k = key(t)
-                tid = ids_get(k)
+                tid = ids_get(t)
                 if tid is None:
                     tid = count
                     count += 1
-                    ids[k] = tid
+                    ids[t] = tid
                     parent_append(sid)
                     via_append(step)
-                    nxt_append(k)
+                    nxt_append(t)
                     if viol(t) & ~found_bits:
                         note(tid, t)
                     if witnessed != all_bits:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from model.expr import Expr
 
@@ -23,6 +23,11 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Compiled:
     successors: Callable[[tuple[int, ...]], list[tuple[int, tuple[int, ...]]]]
+    # The same function building ``bytes`` states when every field fits a byte
+    # (``packed``): the explorer's visited-set keys, with no conversion step.
+    # Every compiled function accepts either representation.
+    successors_packed: Callable[[Any], list[tuple[int, Any]]]
+    packed: bool
     violated: Callable[[tuple[int, ...]], int]   # bit i: invariant i fails
     witnessed: Callable[[tuple[int, ...]], int]  # bit i: antecedent of invariant i holds
     finished: Callable[[tuple[int, ...]], bool]
@@ -56,10 +61,10 @@ def compile_system(system: System) -> Compiled:
                 # Copy the state and assign the changed fields: much cheaper than
                 # a tuple display of every field.  Right-hand sides read ``s``,
                 # the old state, so the update is simultaneous.
-                body = ["l = list(s)"]
+                body = ["l = COPY(s)"]
                 body += [f"l[{f}] = {src(v)}" for f, v in sorted(upd.items())
                          if src(v) != f"s[{f}]"]
-                body.append(f"add(({i}, tuple(l)))")
+                body.append(f"add(({i}, PACK(l)))")
                 inner = ind + "    "
                 if st.guard is not None:
                     lines.append(f"{inner}if {src(st.guard(S))}:")
@@ -80,7 +85,11 @@ def compile_system(system: System) -> Compiled:
     lines.append("def finished(s):")
     lines.append(f"    return bool({src(system.finished(S))})")
     source = "\n".join(lines) + "\n"
-    ns: dict[str, object] = {}
-    exec(compile(source, f"<gentrace {system.design.name}>", "exec"), ns)  # noqa: S102
-    return Compiled(ns["successors"], ns["violated"], ns["witnessed"],  # type: ignore[arg-type]
-                    ns["finished"], source)  # type: ignore[arg-type]
+    code = compile(source, f"<gentrace {system.design.name}>", "exec")
+    ns: dict[str, Any] = {"COPY": list, "PACK": tuple}
+    exec(code, ns)  # noqa: S102
+    packed = all(m < 256 for m in system.layout.maxv)
+    nsp: dict[str, Any] = {"COPY": bytearray, "PACK": bytes} if packed else ns
+    exec(code, nsp)  # noqa: S102
+    return Compiled(ns["successors"], nsp["successors"], packed, ns["violated"], ns["witnessed"],
+                    ns["finished"], source)
