@@ -81,7 +81,9 @@ def _explore(system: System, max_states: int | None, max_seconds: float | None,
     ids: dict[object, int] = {key(init): 0}
     parent = array("i", [-1])
     via = array("H", [0])
-    src_e, dst_e = array("i"), array("i")
+    # Transitions, grouped by source (sources are expanded in id order):
+    # state i's successors are dst_e[off[i]:off[i + 1]].
+    off, dst_e = array("i"), array("i")
     finals = array("i")
     fired = bytearray(len(system.steps))
     found: dict[int, tuple[int, str, str]] = {}  # prop bit -> (state id, kind, message)
@@ -112,7 +114,7 @@ def _explore(system: System, max_states: int | None, max_seconds: float | None,
     next_check = 4096
     ids_get = ids.get
     parent_append, via_append = parent.append, via.append
-    src_append, dst_append = src_e.append, dst_e.append
+    off_append, dst_append = off.append, dst_e.append
     while frontier:
         nxt: list[object] = []
         nxt_append = nxt.append
@@ -120,6 +122,8 @@ def _explore(system: System, max_states: int | None, max_seconds: float | None,
         for s in frontier:
             sid += 1
             outs = succ(s)
+            if liveness:
+                off_append(len(dst_e))
             if fin(s):
                 finals.append(sid)
             elif not outs and first_deadlock < 0:
@@ -139,7 +143,6 @@ def _explore(system: System, max_states: int | None, max_seconds: float | None,
                     if witnessed != all_bits:
                         witnessed |= wit(t)
                 if liveness:
-                    src_append(sid)
                     dst_append(tid)
             transitions += len(outs)
             if count >= next_check:
@@ -168,7 +171,8 @@ def _explore(system: System, max_states: int | None, max_seconds: float | None,
                      "deadlock: no step is enabled but " + "; ".join(system.stuck_threads(s)))
         found_bits |= dl_bit
     if complete and liveness and not found_bits & dl_bit:
-        stuck = _first_unfinishable(len(parent), src_e, dst_e, finals)
+        off.append(len(dst_e))
+        stuck = _first_unfinishable(len(parent), off, dst_e, finals)
         if stuck >= 0:
             s = _state_of(system, parent, via, stuck)
             found[dl] = (stuck, "no-completion",
@@ -216,31 +220,39 @@ def _state_of(system: System, parent: array, via: array, sid: int) -> tuple[int,
     return s
 
 
-def _first_unfinishable(n: int, src: array, dst: array, finals: array) -> int:
-    """The lowest state id (so: shallowest) from which no finished state is reachable."""
-    start = array("i", bytes(4 * (n + 1)))
-    for d in dst:
-        start[d + 1] += 1
-    for i in range(n):
-        start[i + 1] += start[i]
-    pos = array("i", start)
-    radj = array("i", bytes(4 * len(dst)))
-    for e in range(len(dst)):
-        d = dst[e]
-        radj[pos[d]] = src[e]
-        pos[d] += 1
+def _first_unfinishable(n: int, off: array, dst: array, finals: array) -> int:
+    """The lowest state id (so: shallowest) from which no finished state is reachable.
+
+    "Can finish" is the least fixpoint of ``ok[s] = finished(s) or any(ok[t])``.
+    One sweep in decreasing id settles every state with a path to a finished
+    state through higher ids (most of them: BFS ids grow with depth); the few
+    left are swept again until nothing changes.
+    """
     ok = bytearray(n)
-    stack = list(finals)
     for f in finals:
         ok[f] = 1
-    while stack:
-        x = stack.pop()
-        for p in radj[start[x]:start[x + 1]]:
-            if not ok[p]:
-                ok[p] = 1
-                stack.append(p)
+    get = ok.__getitem__
+    for s in range(n - 1, -1, -1):
+        if not ok[s] and any(map(get, dst[off[s]:off[s + 1]])):
+            ok[s] = 1
+    pending = []
     i = ok.find(0)
-    return i
+    while i >= 0:
+        pending.append(i)
+        i = ok.find(0, i + 1)
+    changed = True
+    while pending and changed:
+        changed = False
+        rest = []
+        for s in reversed(pending):
+            if any(map(get, dst[off[s]:off[s + 1]])):
+                ok[s] = 1
+                changed = True
+            else:
+                rest.append(s)
+        rest.reverse()
+        pending = rest
+    return pending[0] if pending else -1
 
 
 def _message(system: System, prop: str, s: tuple[int, ...]) -> str:
