@@ -51,6 +51,9 @@ def check_design(design: Design, bounds: Bounds, *, max_states: int | None = Non
                   progress=progress)
     stats = res.stats.as_dict()
     stats["complete"] = res.complete
+    stats["steps_fired"] = len(res.fired)
+    stats["steps_total"] = len(system.steps)
+    stats["steps_never_fired"] = res.uncovered_steps()
     if res.cut:
         stats["cut"] = res.cut
     outcomes = []
