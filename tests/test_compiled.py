@@ -3,7 +3,8 @@
 ``System.compiled`` is generated from the same step definitions as
 ``System.apply``, but through a code generator; this differential test checks,
 on states sampled by seeded random walks (taken with the reference semantics),
-that both give the same successors, violations, antecedents and completion.
+that both give the same successors, violations, antecedents and completion, for
+states as tuples and, where every field fits a byte, as the explorer's bytes.
 """
 
 from __future__ import annotations
@@ -62,6 +63,13 @@ def test_compiled_matches_reference(design: str, bound: str) -> None:
         wmask = sum(1 << k for k, inv in enumerate(system.invariants) if inv.witness(s))
         assert comp.witnessed(s) == wmask, system.describe_state(s)
         assert comp.finished(s) == bool(system.finished(s))
+        if comp.packed:  # the explorer's representation: states as bytes
+            b = bytes(s)
+            packed = comp.successors_packed(b)
+            assert all(isinstance(t, bytes) for _, t in packed)
+            assert sorted((i, tuple(t)) for i, t in packed) == want
+            assert (comp.violated(b), comp.witnessed(b)) == (vmask, wmask)
+            assert comp.finished(b) == comp.finished(s)
         finished += bool(system.finished(s))
         violated |= vmask
     # The sample reaches the end of runs, so the comparison covers final states too.
@@ -76,6 +84,7 @@ def test_compiled_matches_reference(design: str, bound: str) -> None:
 
 def test_every_property_has_a_compiled_predicate() -> None:
     system = build(get_design("fixed"), CANONICAL)
+    assert system.compiled.packed, "canonical states fit in bytes"
     assert [inv.prop for inv in system.invariants] == list(PROPERTY_NAMES)
     for k in range(len(PROPERTY_NAMES)):
         assert f"m |= {1 << k}" in system.compiled.source
