@@ -1,0 +1,256 @@
+"""The ``gentrace`` command line: list, check, exit codes, and refusal of bad input.
+
+Most tests call ``checker.cli.main`` in-process; a few run ``python -m checker``
+as a user would, to show that no traceback reaches the terminal.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from checker.cli import main
+from checker.counterexample import load, parse
+from checker.replay import replay
+from model import CANONICAL, DESIGNS, NAMED, PROPERTY_NAMES, Bounds
+
+REPO = Path(__file__).resolve().parent.parent
+VERDICTS = {"holds", "violated", "vacuous", "incomplete"}
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def check_json(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any]]:
+    code, out, err = run(["check", "--json", *argv], capsys)
+    assert err == ""
+    return code, json.loads(out)
+
+
+def assert_one_line_error(code: int, out: str, err: str) -> None:
+    assert code == 2, (out, err)
+    assert "Traceback" not in err and "Traceback" not in out
+    assert err.startswith("gentrace: ") and err.count("\n") == 1, err
+
+
+# -- list ---------------------------------------------------------------------------
+
+def test_list_names_every_design_property_and_bound(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["list"], capsys)
+    assert (code, err) == (0, "")
+    for name in [*DESIGNS, *PROPERTY_NAMES, *(f.name for f in dataclasses.fields(Bounds))]:
+        assert name in out, name
+    for d in DESIGNS.values():
+        for prop in d.violates:
+            assert f"violates {prop}" in out
+
+
+def test_list_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["list", "--json"], capsys)
+    assert (code, err) == (0, "")
+    doc = json.loads(out)
+    assert [d["name"] for d in doc["designs"]] == list(DESIGNS)
+    for d in doc["designs"]:
+        design = DESIGNS[d["name"]]
+        assert d["expected"] == {p: design.expected(p) for p in PROPERTY_NAMES}
+        assert set(d["why"]) == {p for p, v in d["expected"].items() if v == "violated"}
+    assert doc["designs"][0]["expected"] == {p: "holds" for p in PROPERTY_NAMES}, "fixed holds all"
+    assert [p["name"] for p in doc["properties"]] == list(PROPERTY_NAMES)
+    assert {b["name"]: b["canonical"] for b in doc["bounds"]} == CANONICAL.as_dict()
+    for b in doc["bounds"]:
+        assert b["min"] <= b["canonical"] <= b["max"]
+    assert doc["named_bounds"] == {k: v.as_dict() for k, v in NAMED.items()}
+
+
+# -- check ----------------------------------------------------------------------------
+
+def test_check_json_document_shape(capsys: pytest.CaptureFixture[str]) -> None:
+    code, doc = check_json(["--design", "legacy"], capsys)
+    assert code == 0
+    assert doc["bounds"] == CANONICAL.as_dict()
+    assert doc["ok"] is True
+    results = doc["results"]
+    assert [(r["design"], r["property"]) for r in results] == [("legacy", p) for p in PROPERTY_NAMES]
+    for r in results:
+        assert {"design", "property", "verdict", "expected", "counterexample", "stats"} <= set(r)
+        assert r["verdict"] in VERDICTS
+        assert r["verdict"] == r["expected"] == DESIGNS["legacy"].expected(r["property"])
+        assert (r["counterexample"] is not None) == (r["verdict"] == "violated")
+        stats = r["stats"]
+        assert stats["complete"] is True
+        assert stats["states"] > 0 and stats["transitions"] >= stats["states"] - 1
+        assert {"max_depth", "seconds", "states_per_second"} <= set(stats)
+    for r in results:
+        if r["counterexample"] is not None:
+            cx = parse(r["counterexample"])
+            assert (cx.design, cx.prop, cx.bounds) == ("legacy", r["property"], CANONICAL)
+            assert replay(cx).reproduced
+
+
+def test_check_json_several_designs(capsys: pytest.CaptureFixture[str]) -> None:
+    code, doc = check_json(["--design", "legacy,handler-waits-for-seqlock"], capsys)
+    assert code == 0
+    assert len(doc["results"]) == 2 * len(PROPERTY_NAMES)
+    dl = [r for r in doc["results"] if r["property"] == "deadlock-freedom"]
+    assert [r["verdict"] for r in dl] == ["holds", "violated"]
+
+
+def test_check_text_matrix(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["check", "--design", "legacy"], capsys)
+    assert (code, err) == (0, "")
+    row = next(line for line in out.splitlines() if line.startswith("legacy "))
+    assert row.split()[1:8] == ["VIOL", "holds", "holds", "VIOL", "VIOL", "holds", "holds"]
+    assert "Every verdict matches its expectation." in out
+    assert "!" not in row
+
+
+def test_check_out_writes_replayable_counterexamples(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    out_dir = tmp_path / "cx"
+    code, doc = check_json(["--design", "legacy", "--out", str(out_dir)], capsys)
+    assert code == 0
+    files = sorted(p.name for p in out_dir.iterdir())
+    assert files == sorted(f"legacy--{p}.json" for p in DESIGNS["legacy"].violates)
+    for r in doc["results"]:
+        if r["counterexample"] is not None:
+            assert Path(r["counterexample_file"]).name == f"legacy--{r['property']}.json"
+    for name in files:
+        assert replay(load(out_dir / name)).reproduced
+
+
+def test_check_no_liveness_gives_the_same_verdicts(capsys: pytest.CaptureFixture[str]) -> None:
+    code, doc = check_json(["--design", "handler-waits-for-seqlock", "--no-liveness"], capsys)
+    assert code == 0
+    assert {r["property"]: r["verdict"] for r in doc["results"]}["deadlock-freedom"] == "violated"
+
+
+def test_a_verdict_against_expectation_exits_1(monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    violates = set(DESIGNS["legacy"].violates)
+    wrong = dataclasses.replace(DESIGNS["legacy"], violates={})  # claims legacy is correct
+    monkeypatch.setitem(DESIGNS, "legacy", wrong)
+    code, doc = check_json(["--design", "legacy"], capsys)
+    assert code == 1
+    assert doc["ok"] is False
+    bad = {r["property"] for r in doc["results"] if not r["matches"]}
+    assert bad == violates and {"sample-generation", "no-unflushed-at-stop"} <= bad
+    code, out, _ = run(["check", "--design", "legacy"], capsys)
+    assert code == 1
+    assert "legacy / sample-generation: observed violated, expected holds" in out
+
+
+@pytest.mark.parametrize("budget", [["--max-states", "100"], ["--max-seconds", "1e-9"]])
+def test_a_budget_makes_verdicts_incomplete_never_holds(budget: list[str],
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    code, doc = check_json(["--design", "fixed", *budget], capsys)
+    assert code == 1, "fixed is expected to hold everything, which a cut search cannot show"
+    assert doc["ok"] is False
+    for r in doc["results"]:
+        assert r["verdict"] == "incomplete", r
+        assert r["stats"]["complete"] is False
+        assert "budget" in r["stats"]["cut"]
+
+
+def test_a_budget_keeps_violations_found_before_the_cut(capsys: pytest.CaptureFixture[str]) -> None:
+    code, doc = check_json(["--design", "reader-unlocked", "--max-states", "10000"], capsys)
+    verdicts = {r["property"]: r["verdict"] for r in doc["results"]}
+    assert set(verdicts.values()) == {"violated", "incomplete"}
+    assert verdicts["deadlock-freedom"] == "incomplete"
+    assert code == 1, "deadlock-freedom is expected to hold, which a cut search cannot show"
+
+
+# -- bad input: exit 2, one line, no traceback ---------------------------------------------
+
+BAD = {
+    "unknown design": ["check", "--design", "nonsense"],
+    "unknown design in a list": ["check", "--design", "fixed,nonsense"],
+    "bad bound key": ["check", "--bound", "threads=2"],
+    "bound out of range": ["check", "--bound", "workers=9"],
+    "odd word": ["check", "--bound", "word=5"],
+    "bound not a number": ["check", "--bound", "signals=many"],
+    "named bound not first": ["check", "--bound", "workers=1", "large"],
+    "unknown named bound": ["check", "--bound", "huge"],
+    "no bound given": ["check", "--bound"],
+    "max-states 0": ["check", "--max-states", "0"],
+    "max-states negative": ["check", "--max-states", "-3"],
+    "max-states not a number": ["check", "--max-states", "lots"],
+    "max-seconds 0": ["check", "--max-seconds", "0"],
+    "max-seconds not a number": ["check", "--max-seconds", "soon"],
+    "unknown subcommand": ["frobnicate"],
+    "unknown check option": ["check", "--frob"],
+    "unknown list option": ["list", "--frob"],
+    "unknown replay option": ["replay", "--frob", "x.json"],
+    "replay without a file": ["replay"],
+    "stray argument": ["list", "extra"],
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_input_exits_2_with_one_line(case: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(BAD[case], capsys)
+    assert_one_line_error(code, out, err)
+    assert out == ""
+
+
+def test_bad_input_messages_say_what_is_wrong(capsys: pytest.CaptureFixture[str]) -> None:
+    _, _, err = run(BAD["unknown design"], capsys)
+    assert "nonsense" in err and "fixed" in err, "names the bad design and the known ones"
+    _, _, err = run(BAD["bound out of range"], capsys)
+    assert "workers=9" in err and "0 to 4" in err
+    _, _, err = run(BAD["max-states 0"], capsys)
+    assert "--max-states" in err
+
+
+def test_out_that_is_a_file_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "file"
+    f.write_text("")
+    code, out, err = run(["check", "--design", "legacy", "--out", str(f)], capsys)
+    assert_one_line_error(code, out, err)
+    assert "not a directory" in err
+
+
+def test_no_subcommand_shows_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run([], capsys)
+    assert code == 2
+    assert "check" in out and "replay" in out and "list" in out
+    assert "Traceback" not in err
+
+
+# -- as a user runs it ------------------------------------------------------------------
+
+def gentrace(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.run([sys.executable, "-m", "checker", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("args", [["check", "--design", "nonsense"], ["check", "--bound", "word=5"],
+                                  ["replay", "no-such-file.json"], ["frobnicate"]],
+                         ids=["design", "bound", "replay", "subcommand"])
+def test_subprocess_bad_input_has_no_traceback(args: list[str], tmp_path: Path) -> None:
+    p = gentrace(*args, cwd=tmp_path)
+    assert p.returncode == 2
+    assert "Traceback" not in p.stderr
+    assert p.stderr.startswith("gentrace: ") and p.stderr.count("\n") == 1, p.stderr
+    assert p.stdout == ""
+
+
+def test_subprocess_check_and_replay(tmp_path: Path) -> None:
+    p = gentrace("check", "--design", "legacy", "--out", str(tmp_path), "--quiet")
+    assert p.returncode == 0, p.stderr
+    assert "Traceback" not in p.stderr
+    files = sorted(tmp_path.iterdir())
+    assert len(files) == len(DESIGNS["legacy"].violates)
+    r = gentrace("replay", str(files[0]))
+    assert r.returncode == 0
+    assert "REPRODUCED" in r.stdout
