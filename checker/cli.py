@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -130,8 +131,16 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     designs = parse_designs(args.design)
     bounds = parse_bounds(args.bound)
-    if args.out is not None and args.out.exists() and not args.out.is_dir():
-        raise UsageError(f"--out {args.out}: exists and is not a directory")
+    if args.out is not None:
+        # Refuse an unusable --out before spending time on the search.
+        if args.out.exists() and not args.out.is_dir():
+            raise UsageError(f"--out {args.out}: exists and is not a directory")
+        try:
+            args.out.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise UsageError(f"--out {args.out}: cannot create the directory ({e.strerror})") from None
+        if not os.access(args.out, os.W_OK):
+            raise UsageError(f"--out {args.out}: the directory is not writable")
     show_progress = not args.quiet and not args.json and sys.stderr.isatty()
     rows = []
     runs = []

@@ -82,12 +82,16 @@ def load(path: str | Path) -> Counterexample:
         raise CounterexampleError(f"{p}: no such file") from None
     except IsADirectoryError:
         raise CounterexampleError(f"{p}: is a directory, not a counterexample file") from None
+    except UnicodeDecodeError:
+        raise CounterexampleError(f"{p}: not a text file (not UTF-8), so not a counterexample") from None
     except OSError as e:
         raise CounterexampleError(f"{p}: cannot read: {e.strerror}") from None
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
         raise CounterexampleError(f"{p}: not JSON (line {e.lineno}: {e.msg})") from None
+    except RecursionError:
+        raise CounterexampleError(f"{p}: JSON nested too deeply to be a counterexample") from None
     return parse(doc, str(p))
 
 

@@ -45,6 +45,11 @@ def ite(c: Val, a: Val, b: Val) -> Val:
     if k == "expr":
         return Expr.ite(c, a, b)
     if k == "z3":
+        if isinstance(a, int) and isinstance(b, int):
+            # Two Python constants would make an Int-sorted term; state fields
+            # are bit-vectors, so lift the constants to the condition's width.
+            w = _bv_width(c)
+            a, b = _z3.BitVecVal(a, w), _z3.BitVecVal(b, w)
         return _z3.If(_as_bool(c), a, b)
     return a if c else b
 
@@ -100,6 +105,24 @@ def select(i: Val, options: Sequence[Val]) -> Val:
     for j in range(len(options) - 2, -1, -1):
         out = ite(i == j, options[j], out)
     return out
+
+
+# Width for constants when no bit-vector term says otherwise.
+DEFAULT_BV_WIDTH = 32
+
+
+def _bv_width(x: Val) -> int:
+    """The width of the first bit-vector term inside ``x`` (a z3 expression)."""
+    todo = [x]
+    seen = 0
+    while todo and seen < 10_000:
+        e = todo.pop()
+        seen += 1
+        if _z3.is_bv(e):
+            return int(e.size())
+        if isinstance(e, _z3.ExprRef):
+            todo.extend(e.children())
+    return DEFAULT_BV_WIDTH
 
 
 def _as_bool(x: Val) -> Val:
