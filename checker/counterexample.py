@@ -99,7 +99,7 @@ def parse(doc: Any, where: str = "counterexample") -> Counterexample:
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise CounterexampleError(
             f"{where}: not a gentrace counterexample (expected \"format\": \"{FORMAT}\")")
-    if doc.get("version") != VERSION:
+    if type(doc.get("version")) is not int or doc["version"] != VERSION:
         raise CounterexampleError(
             f"{where}: format version {doc.get('version')!r} is not supported; this gentrace "
             f"reads version {VERSION}")

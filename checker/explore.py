@@ -111,7 +111,10 @@ def _explore(system: System, max_states: int | None, max_seconds: float | None,
     depth = 0
     cut = ""
     count = 1
-    next_check = 4096
+    # Budgets and progress are looked at every 4096 states and at the state
+    # budget, so a run stops within one state's successors of that budget.
+    every = 4096
+    next_check = min(every, max_states) if max_states is not None else every
     ids_get = ids.get
     parent_append, via_append = parent.append, via.append
     off_append, dst_append = off.append, dst_e.append
@@ -146,7 +149,9 @@ def _explore(system: System, max_states: int | None, max_seconds: float | None,
                     dst_append(tid)
             transitions += len(outs)
             if count >= next_check:
-                next_check += 4096
+                next_check = count + every
+                if max_states is not None:
+                    next_check = min(next_check, max_states)
                 elapsed = time.perf_counter() - t0
                 if progress is not None:
                     progress(Stats(count, transitions, depth + 1, elapsed))
