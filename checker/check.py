@@ -64,5 +64,5 @@ def check_design(design: Design, bounds: Bounds, *, max_states: int | None = Non
             cx = Counterexample.from_path(system, p, f.kind, f.message, f.path)
             if out is not None:
                 path = cx.write(out, system)
-        outcomes.append(Outcome(design, p, res.verdicts[p], design.expected(p), cx, path, stats))
+        outcomes.append(Outcome(design, p, res.verdicts[p], design.expected(p, bounds), cx, path, stats))
     return res, outcomes

@@ -274,7 +274,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({
             "designs": [{"name": d.name, "summary": d.summary, "go": d.go,
-                         "expected": {p: d.expected(p) for p in PROPERTY_NAMES},
+                         "expected": {p: d.expected(p, b) for p in PROPERTY_NAMES},
+                         "expected_given_enough": {p: d.expected(p) for p in PROPERTY_NAMES},
+                         "needs": d.needs,
                          "why": d.violates} for d in DESIGNS.values()],
             "properties": [{"name": k, "meaning": v} for k, v in PROPERTIES.items()],
             "bounds": [{"name": k, "canonical": getattr(b, k), "min": LIMITS[k][0],
@@ -289,7 +291,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(f"      go: {d.go}")
         if d.violates:
             for p, why in d.violates.items():
-                print(f"      violates {p}: {why}")
+                need = d.needs.get(p)
+                at = f" (from {', '.join(f'{k}={v}' for k, v in need.items())})" if need else ""
+                print(f"      violates {p}{at}: {why}")
         else:
             print("      every property holds")
     print()

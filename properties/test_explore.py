@@ -12,7 +12,7 @@ import pytest
 from checker.counterexample import Counterexample
 from checker.explore import HOLDS, VIOLATED
 from checker.replay import replay
-from model import DESIGNS, PROPERTY_NAMES, get_design
+from model import CANONICAL, DESIGNS, PROPERTY_NAMES, get_design
 from properties.explored import explored
 
 PAIRS = [(d, p) for d in DESIGNS for p in PROPERTY_NAMES]
@@ -22,7 +22,7 @@ PAIRS = [(d, p) for d in DESIGNS for p in PROPERTY_NAMES]
 def test_verdict_matches_expectation(design: str, prop: str) -> None:
     res = explored(design)
     assert res.complete
-    assert res.verdicts[prop] == get_design(design).expected(prop), (
+    assert res.verdicts[prop] == get_design(design).expected(prop, CANONICAL), (
         res.findings[prop].message if prop in res.findings else "no counterexample")
 
 
