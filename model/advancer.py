@@ -6,7 +6,7 @@ traceAdvanceSema serialises them, so their advances never overlap.
 
 from __future__ import annotations
 
-from model.context import Ctx
+from model.context import Ctx, Drainer
 from model.generation import next_gen
 from model.layout import Pcs, Step
 from model.values import Val, ite
@@ -16,7 +16,7 @@ FLUSH = "trace2cpu.go traceCPUFlush"
 STOP = "trace2cpu.go traceStopReadCPU"
 
 
-class Advancer:
+class Advancer(Drainer):
     def __init__(self, ctx: Ctx, ms: list[tuple[str, int, list | None]], reader_pc: int,
                  reader_done: int, name: str = "A") -> None:
         """``ms``: the Ms traceAdvance's flush loop visits, as (name, seqlock field, buffers)."""
@@ -57,11 +57,6 @@ class Advancer:
         self.seq = L.add(f"{name}.seqlock", 0, 1)
         self.idle: int | None = None
 
-    def draining(self, s) -> Val:  # type: ignore[no-untyped-def]
-        return s[self.n] != 0
-
-    def prof(self, s) -> Val:  # type: ignore[no-untyped-def]
-        return self.ctx.prof_of(s[self.g])
 
     def nxt(self, name: str) -> int:
         return self.at[self.order[self.order.index(name) + 1]]

@@ -236,3 +236,21 @@ class Ctx:
                 shifted = select(n, [s[pb.rec[j + v]] if j + v < cap else 0
                                      for v in range(cap + 1)])
                 upd[r] = ite(here, shifted, s[r])
+
+
+class Drainer:
+    """A thread that drains profBufs (the reader goroutine, traceCPUFlush's advancer).
+
+    It holds its snapshot of ``n`` records (field ``n``) from its read until its
+    commit, for the profBuf of its generation ``g``: what single-reader looks at.
+    """
+
+    ctx: Ctx
+    n: int
+    g: int
+
+    def draining(self, s) -> Val:  # type: ignore[no-untyped-def]
+        return s[self.n] != 0
+
+    def prof(self, s) -> Val:  # type: ignore[no-untyped-def]
+        return self.ctx.prof_of(s[self.g])

@@ -7,7 +7,7 @@ likewise no step (the model never makes the reader wait for it).
 
 from __future__ import annotations
 
-from model.context import Ctx
+from model.context import Ctx, Drainer
 from model.layout import Pcs, Step
 from model.values import Val, all_of, as_int, ite
 
@@ -15,7 +15,7 @@ LOOP = "trace2cpu.go traceStartReadCPU goroutine"
 READ = "trace2cpu.go traceReadCPU"
 
 
-class Reader:
+class Reader(Drainer):
     def __init__(self, ctx: Ctx, name: str = "R") -> None:
         self.ctx, self.name = ctx, name
         d, L, b = ctx.design, ctx.L, ctx.bounds
@@ -41,12 +41,6 @@ class Reader:
         self.seq = L.add(f"{name}.seqlock", 0, 1)
         self.idle: int | None = None
 
-    def draining(self, s) -> Val:  # type: ignore[no-untyped-def]
-        """Whether this reader holds an unread snapshot, and of which profBuf."""
-        return s[self.n] != 0
-
-    def prof(self, s) -> Val:  # type: ignore[no-untyped-def]
-        return self.ctx.prof_of(s[self.g])
 
     def steps(self) -> list[Step]:
         c, r, d = self.ctx, self, self.ctx.design
