@@ -1,0 +1,301 @@
+"""The Hypothesis stateful engine: sampled runs of the model, shrunk to short stories.
+
+The exhaustive explorer is complete within small bounds; this engine reaches
+larger ones (more workers and signals, many generations, the generation counter's
+wrap) by sampling runs of the same model and shrinking whatever fails.  The state
+machine it runs is built in :mod:`checker.stateful_machine` from the model's
+interface; nothing of the transition relation is copied.
+
+:func:`hunt` searches one design at one bound.  Each round is one Hypothesis run
+that checks every property not found yet; each property raises its own exception
+type, so Hypothesis treats them as distinct bugs and shrinks each separately.
+Properties found are dropped and the next round looks for the rest.  A failing
+run, once Hypothesis has shrunk it, is shortened further by delta debugging on
+its concrete steps (:mod:`checker.stateful_shrink`), written in the common
+counterexample format, and replayed on the concrete model before it is
+reported.  A property no example violated is reported as "no violation found in
+N examples" (N: runs driven to their end while it was checked), never as holding.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hypothesis import Phase
+from hypothesis import seed as hypothesis_seed
+from hypothesis import settings as Settings
+from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
+
+from checker import profiles
+from checker.check import Outcome
+from checker.counterexample import Counterexample
+from checker.explain import explain
+from checker.replay import replay
+from checker.stateful_machine import VIOLATIONS, EngineError, PropertyViolation, Tally, machine_class
+from checker.stateful_shrink import minimize
+from model import PROPERTY_NAMES, Bounds, Design, System, build
+
+__all__ = ["ENGINE", "VIOLATED", "NOT_FOUND", "EngineError", "PropertyViolation", "VIOLATIONS",
+           "Found", "HuntResult", "hunt", "resolve_settings", "StatefulOutcome", "check_design"]
+
+ENGINE = "hypothesis"
+VIOLATED, NOT_FOUND = "violated", "not-found"
+
+
+@dataclass
+class Found:
+    """A violation found, shortened and replayed."""
+
+    prop: str
+    kind: str
+    message: str
+    path: list[int]          # after delta debugging: what the counterexample file holds
+    shrunk_length: int       # steps of the run Hypothesis shrank to (rules and teardown)
+    example: int             # ordinal of the example that first violated the property
+    seconds: float           # time from the hunt's start to that example
+    program: list[str]       # the falsifying program Hypothesis printed
+    blob: str | None         # its @reproduce_failure argument, when printed
+    counterexample: Counterexample
+
+
+@dataclass
+class HuntResult:
+    system: System
+    props: list[str]
+    verdicts: dict[str, str]
+    findings: dict[str, Found]
+    examples: dict[str, int]  # property not found -> runs to the end while it was checked
+    tally: Tally
+    seconds: float
+    rounds: int
+    profile: str
+    seed: int | None
+    derandomized: bool
+
+    def stats(self) -> dict[str, Any]:
+        """The same shape as the other engines' statistics, where it applies."""
+        t = self.tally
+        return {
+            "examples": t.examples,
+            "clean_examples": t.clean,
+            "transitions": t.steps,
+            "rounds": self.rounds,
+            "seconds": round(self.seconds, 3),
+            "examples_per_second": round(t.examples / self.seconds, 1) if self.seconds else 0,
+            "runs_crossing_wrap": t.crossed_wrap,
+            "profile": self.profile,
+            "seed": self.seed,
+            "derandomized": self.derandomized,
+        }
+
+
+def resolve_settings(profile: str | None = None, *, max_examples: int | None = None,
+                     seed: int | None = None, shrink: bool = True) -> tuple[Settings, str, int | None]:
+    """Settings for a hunt from a named profile (default: Hypothesis's current one).
+
+    Returns the settings, the profile's name and the seed.  A random run that uses
+    no example database gets a seed drawn here when none is given, so every random
+    run records what reproduces it; with a database Hypothesis draws its own, and
+    a failure's ``@reproduce_failure`` blob is what reproduces it.  Raises
+    KeyError for an unknown profile.
+    """
+    if profile is not None:
+        name, base = profile, profiles.get(profile)
+    else:
+        name, base = profiles.base_name(), Settings()
+    over: dict[str, Any] = {"report_multiple_bugs": True}
+    if max_examples is not None:
+        over["max_examples"] = max_examples
+    if not shrink:
+        over["phases"] = [p for p in base.phases if p not in (Phase.shrink, Phase.explain)]
+    s = Settings(base, **over)
+    if seed is None and not s.derandomize and s.database is None:
+        seed = random.SystemRandom().getrandbits(32)
+    return s, name, seed
+
+
+def hunt(system: System, *, props: list[str] | tuple[str, ...] | None = None,
+         settings: Settings | None = None, profile: str | None = None,
+         seed: int | None = None, max_rounds: int = 100, patience: int = 1,
+         until: set[str] | None = None) -> HuntResult:
+    """Search ``system`` for violations of ``props`` (default: all) with Hypothesis.
+
+    The hunt ends when every property is found, when every property in ``until``
+    is (after at least one round), after ``max_rounds`` rounds, or after
+    ``patience`` rounds in a row that found nothing new.  A fruitless round is
+    repeated with fresh examples (a derandomized run would otherwise replay the
+    very same ones); properties not found stay checked in every round, so a
+    violation of one of them would still be reported.  ``settings`` defaults to
+    the active profile's; ``seed`` makes a run random and repeatable (and, as in
+    Hypothesis, bypasses the example database).
+    """
+    if settings is None:
+        settings, profile, seed = resolve_settings(profile, seed=seed)
+    if seed is not None and settings.database is not None:
+        # As with Hypothesis's own @seed: a seeded run is the same run every time,
+        # which replaying saved examples first would break.
+        settings = Settings(settings, database=None)
+    profile = profile or profiles.base_name()
+    asked = list(props) if props is not None else list(PROPERTY_NAMES)
+    for p in asked:
+        if p not in system.prop_index:
+            raise ValueError(f"unknown property {p!r}")
+    todo = list(asked)
+    tally = Tally()
+    found: dict[str, Found] = {}
+    clean: dict[str, int] = {p: 0 for p in todo}
+    rounds = fruitless = 0
+    while todo and rounds < max_rounds and fruitless < patience:
+        if rounds and until is not None and until <= found.keys():
+            break
+        rounds += 1
+        before = tally.clean
+        cls = machine_class(system, todo, tally, attempt=fruitless)
+        if seed is not None:
+            cls = hypothesis_seed(seed + rounds - 1)(cls)
+        failures = _run(cls, settings)
+        for p in todo:
+            clean[p] += tally.clean - before
+        new = {f.prop: f for f in failures if f.prop in todo}
+        if not new:
+            fruitless += 1
+            continue
+        fruitless = 0
+        for p, f in new.items():
+            found[p] = _finish(system, f, tally, seed, profile, settings)
+        todo = [p for p in todo if p not in found]
+    verdicts = {p: VIOLATED if p in found else NOT_FOUND for p in asked}
+    return HuntResult(system, asked, verdicts, found,
+                      {p: clean[p] for p in asked if p not in found}, tally,
+                      time.perf_counter() - tally.t0, rounds, profile, seed,
+                      bool(settings.derandomize))
+
+
+def _run(cls: type[RuleBasedStateMachine], settings: Settings) -> list[PropertyViolation]:
+    """Run the machine; the violations Hypothesis reports, each already shrunk."""
+    try:
+        run_state_machine_as_test(cls, settings=settings)
+    except PropertyViolation as e:
+        return [e]
+    except BaseExceptionGroup as g:
+        matched, rest = g.split(PropertyViolation)
+        if rest is not None:
+            raise
+        return _leaves(matched) if matched is not None else []
+    return []
+
+
+def _leaves(g: BaseExceptionGroup) -> list[PropertyViolation]:
+    out: list[PropertyViolation] = []
+    for e in g.exceptions:
+        if isinstance(e, BaseExceptionGroup):
+            out += _leaves(e)
+        elif isinstance(e, PropertyViolation):
+            out.append(e)
+    return out
+
+
+_BLOB = re.compile(r"@reproduce_failure\((.*?)\) as a decorator")
+
+
+def _finish(system: System, f: PropertyViolation, tally: Tally, seed: int | None,
+            profile: str, settings: Settings) -> Found:
+    """Shorten, describe and replay one failure Hypothesis reported."""
+    notes = [n for n in getattr(f, "__notes__", []) if isinstance(n, str)]
+    program = [n for n in notes if n.startswith("state") and n != "state.properties_hold()"]
+    blob = next((m.group(1) for n in notes for m in [_BLOB.search(n)] if m), None)
+    path, _ = minimize(system, f.path, f.prop, f.kind)
+    if f.kind == "deadlock":
+        message = f.message
+    else:
+        s = system.initial
+        for i in path:
+            s = dict(system.compiled.successors(s))[i]
+        message = explain(system, f.prop, s)
+    cx = Counterexample.from_path(system, f.prop, f.kind, message, path, engine=ENGINE, seed=seed)
+    ex, secs = tally.first.get(f.prop, (tally.examples, time.perf_counter() - tally.t0))
+    cx.extra["hypothesis"] = {
+        "profile": profile,
+        "derandomized": bool(settings.derandomize),
+        "reproduce_failure": blob,
+        "program": program,
+        "shrunk_steps": len(f.path),
+        "first_found_at_example": ex,
+    }
+    rp = replay(cx)
+    if not rp.reproduced:
+        raise EngineError(f"{system.design.name}/{f.prop}: the shortened counterexample does "
+                          f"not replay ({rp.verdict})")
+    return Found(f.prop, f.kind, message, path, len(f.path), ex, secs, program, blob, cx)
+
+
+# -- verdicts for ``gentrace check --engine hypothesis`` ----------------------------
+
+
+@dataclass
+class StatefulOutcome(Outcome):
+    """An outcome of the Hypothesis engine: ``violated`` or ``not-found``.
+
+    A sample that found nothing matches an expectation of "holds" without
+    claiming it: its verdict stays "not-found", with the number of examples.
+    """
+
+    examples: int = 0
+
+    @property
+    def matches(self) -> bool:
+        if self.verdict == NOT_FOUND:
+            return self.expected != VIOLATED
+        return self.verdict == self.expected
+
+    @property
+    def summary(self) -> str:
+        if self.verdict == NOT_FOUND:
+            return f"no violation found in {self.examples} examples"
+        return "violated"
+
+    def as_json(self) -> dict[str, Any]:
+        doc = super().as_json()
+        if self.verdict == NOT_FOUND:
+            doc["examples"] = self.examples
+        doc["summary"] = self.summary
+        return doc
+
+
+def check_design(design: Design, bounds: Bounds, *, profile: str | None = None,
+                 max_examples: int | None = None, seed: int | None = None,
+                 out: Path | None = None, patience: int = 1,
+                 shrink: bool = True) -> tuple[HuntResult, list[StatefulOutcome]]:
+    """Hunt every property of ``design`` at ``bounds`` and compare with expectations."""
+    system = build(design, bounds)
+    settings, name, seed = resolve_settings(profile, max_examples=max_examples, seed=seed,
+                                            shrink=shrink)
+    res = hunt(system, settings=settings, profile=name, seed=seed, patience=patience)
+    stats = res.stats()
+    outcomes = []
+    for p in PROPERTY_NAMES:
+        cx, path, n = None, None, 0
+        if p in res.findings:
+            cx = res.findings[p].counterexample
+            if out is not None:
+                path = write_counterexample(cx, out, system)
+        else:
+            n = res.examples[p]
+        outcomes.append(StatefulOutcome(design, p, res.verdicts[p], design.expected(p, bounds),
+                                        cx, path, stats, ENGINE, n))
+    return res, outcomes
+
+
+def write_counterexample(cx: Counterexample, directory: Path, system: System | None = None) -> Path:
+    """Write ``cx`` as DESIGN--PROPERTY--hypothesis.json (beside the explorer's files)."""
+    import json
+
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{cx.design}--{cx.prop}--{ENGINE}.json"
+    path.write_text(json.dumps(cx.to_json(system), indent=1) + "\n")
+    return path

@@ -1,0 +1,347 @@
+"""The RuleBasedStateMachine the Hypothesis engine runs: one model run per example.
+
+:func:`machine_class` builds it from a :class:`~model.System`, for any design and
+bound.  Its state is one state of the model, starting at ``system.initial``.
+
+Rules, which are the scheduling choices of one run:
+
+* ``start(first_signal_at)``: SIGPROF may land once that many atomic steps have
+  run.  A timer signal can come at any time; without this, a rule chosen as
+  often as any other would deliver every signal within the first few calls, and
+  the defects that need a sample near StopTrace would hardly ever be tried.
+* ``run(order)``: a schedule written as a string, one letter per thread:
+  ``w x y z`` for the workers W0..W3, ``r`` for the CPU reader, ``a`` for the
+  advancer.  A lower-case letter lets that thread take one atomic step, an
+  upper-case one up to four (so ``"wAAr"`` reads "W0 steps, the advancer runs
+  eight steps, the reader steps").  A thread's steps include those of the
+  SIGPROF handler running on its M, which is all it can do while the handler
+  is in flight.  Naming threads rather than indexing the enabled steps keeps a
+  letter's meaning when Hypothesis deletes what came before it, so a shrunk
+  failure reads as a schedule; a string is one choice, so a whole stretch of
+  fine-grained interleaving costs Hypothesis no more than one rule argument.
+* ``sigprof(m, after)``: M takes ``after`` more steps of its own, then a SIGPROF
+  lands on it: "the signal lands on W0 just after its traceAcquire".
+
+The invariant is every model property checked by this run (all are state
+predicates: the model keeps a sticky ghost bit for those about transitions),
+and it is checked after every atomic step, not only after every rule.
+
+The teardown drives the run to its end without new signals: first with a fair
+round-robin scheduler (advances, then StopTrace, then every thread finishing;
+a state where nothing can move before everyone is done is a deadlock), then
+once more from the same point for each thread given priority over the others,
+so a thread paused when the rules ended can stay paused while the rest of the
+run goes on; that is how a late SIGPROF handler meets a finished generation.
+
+Only the model's interface is used: ``initial``, ``compiled.successors``,
+``compiled.violated``, ``compiled.finished``, each step's thread and tags, and
+the state layout's field names (to notice that a run crossed the generation
+counter's wrap).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+from checker.explain import explain
+from model import PROPERTY_NAMES, System
+
+State = tuple[int, ...]
+Succs = list[tuple[int, State]]
+
+MAX_ORDER = 32  # letters in one ``run`` string
+LONG = 4        # steps an upper-case letter allows
+MAX_AFTER = 7   # steps an M may take before its signal lands
+# A fair schedule of the largest bounds finishes in a few hundred steps; far more
+# means the model cycles, which the teardown notices long before this.
+TEARDOWN_CAP = 100_000
+
+
+class EngineError(RuntimeError):
+    """The engine itself went wrong (a failure that does not replay, a livelock)."""
+
+
+class PropertyViolation(AssertionError):
+    """A run of the model violated ``prop``; ``path`` is the step sequence to it."""
+
+    prop: str = ""
+
+    def __init__(self, kind: str, message: str, path: list[int]) -> None:
+        super().__init__(f"{self.prop} ({kind}): {message} after {len(path)} steps")
+        self.kind, self.message, self.path = kind, message, path
+
+
+def _camel(prop: str) -> str:
+    return "".join(w.capitalize() for w in prop.split("-"))
+
+
+# One exception type per property: Hypothesis tells bugs apart by the exception
+# type and the line that raised it, so each property is shrunk on its own and
+# one run can report several.
+VIOLATIONS: dict[str, type[PropertyViolation]] = {
+    p: type(f"{_camel(p)}Violated", (PropertyViolation,), {"prop": p, "__module__": __name__})
+    for p in PROPERTY_NAMES
+}
+
+
+class Schedule:
+    """The scheduler's view of a system: threads, their letters, step tables.
+
+    At most one of a thread's own steps is enabled at a time (its program, or
+    its M's handler while one is in flight); signal deliveries are told apart
+    by their ``deliver`` tag.
+    """
+
+    def __init__(self, system: System) -> None:
+        self.system = system
+        self.threads: list[str] = list(dict.fromkeys(s.thread for s in system.steps))
+        tix = {t: k for k, t in enumerate(self.threads)}
+        self.thread_of = [tix[s.thread] for s in system.steps]
+        self.deliver = ["deliver" in s.tags for s in system.steps]
+        self.succ = system.compiled.successors
+        self.viol = system.compiled.violated
+        self.fin = system.compiled.finished
+        self.letters = _letters(self.threads)
+        self.letter: dict[str, tuple[int, int]] = {}
+        for k, c in enumerate(self.letters):
+            self.letter[c] = (k, 1)
+            self.letter[c.upper()] = (k, LONG)
+        self.alphabet = "".join(sorted(self.letter))
+        self.gen_field = system.layout.index["gen"]
+        self.top = system.bounds.top
+        self.horizon = self.fair_length()
+
+    def own(self, succs: Succs, t: int) -> tuple[int, State] | None:
+        for i, s in succs:
+            if self.thread_of[i] == t and not self.deliver[i]:
+                return i, s
+        return None
+
+    def delivery(self, succs: Succs, t: int) -> tuple[int, State] | None:
+        for i, s in succs:
+            if self.thread_of[i] == t and self.deliver[i]:
+                return i, s
+        return None
+
+    def fair_length(self) -> int:
+        """Steps a signal-free round-robin run takes from the initial state to the end."""
+        s, n, turn, taken = self.system.initial, len(self.threads), 0, 0
+        while not self.fin(s) and taken < TEARDOWN_CAP:
+            succs = self.succ(s)
+            for k in range(n):
+                nxt = self.own(succs, (turn + k) % n)
+                if nxt is not None:
+                    turn = (turn + k + 1) % n
+                    s = nxt[1]
+                    taken += 1
+                    break
+            else:
+                break
+        return taken
+
+
+def _letters(threads: list[str]) -> str:
+    """One lower-case letter per thread: w..z for W0..W3, else the name's initial."""
+    out = ""
+    for t in threads:
+        m = re.fullmatch(r"W(\d+)", t)
+        c = "wxyz"[int(m.group(1))] if m and int(m.group(1)) < 4 else t[0].lower()
+        if c in out or not c.isalpha():
+            c = next(ch for ch in "bcdefghijklmnopqstuv" if ch not in out)
+        out += c
+    return out
+
+
+@dataclass
+class Tally:
+    """What the examples of one hunt did; shared by every machine instance."""
+
+    t0: float = field(default_factory=time.perf_counter)
+    examples: int = 0      # machine runs started
+    clean: int = 0         # runs driven to their end with no violation
+    steps: int = 0         # atomic steps of those runs (rules and fair completion)
+    crossed_wrap: int = 0  # clean runs whose gen went from the top of the word to the wrap value
+    first: dict[str, tuple[int, float]] = field(default_factory=dict)  # prop -> (example, s)
+
+    def failed(self, prop: str) -> None:
+        if prop not in self.first:
+            self.first[prop] = (self.examples, time.perf_counter() - self.t0)
+
+
+def machine_class(system: System, props: list[str] | tuple[str, ...] = PROPERTY_NAMES,
+                  tally: Tally | None = None, attempt: int = 0) -> type[RuleBasedStateMachine]:
+    """A RuleBasedStateMachine over ``system`` that checks ``props``.
+
+    ``attempt`` only renames the class: Hypothesis derives a derandomized run's
+    examples (and its database key) from the machine, so a repeated attempt with
+    the same properties needs a new name to see new examples.
+    """
+    sch = Schedule(system)
+    tally = tally if tally is not None else Tally()
+    mask = 0
+    for p in props:
+        mask |= 1 << system.prop_index[p]
+    names = list(PROPERTY_NAMES)
+    dl = system.prop_index["deadlock-freedom"]
+    check_deadlock = "deadlock-freedom" in props
+    gen_f, top, n = sch.gen_field, sch.top, len(sch.threads)
+
+    class Machine(RuleBasedStateMachine):
+        def __init__(self) -> None:
+            super().__init__()
+            self.s = system.initial
+            self.path: list[int] = []
+            self.succs = sch.succ(self.s)
+            self.next_signal = 0
+            self.failed = False
+            self.at_top = self.s[gen_f] == top
+            self.crossed = False
+            tally.examples += 1
+
+        # -- one atomic step, checked ------------------------------------------
+        def _take(self, i: int, t: State) -> None:
+            self.s = t
+            self.path.append(i)
+            self.succs = sch.succ(t)
+            g = t[gen_f]
+            if g == top:
+                self.at_top = True
+            elif self.at_top and g != 0:
+                self.crossed = True
+            self._check()
+
+        def _check(self) -> None:
+            bad = sch.viol(self.s) & mask
+            if not bad:
+                return
+            # Several properties often break in the same state (a record left
+            # behind at the stop is unflushed *and* lost).  Hypothesis takes one
+            # exception per run, so which one is a function of the run itself:
+            # different runs then report different properties instead of one
+            # always hiding the others.
+            bits = [k for k in range(len(names)) if bad >> k & 1]
+            k = bits[hash(tuple(self.path)) % len(bits)]
+            kind = "self-deadlock" if k == dl else "invariant"
+            self._fail(names[k], kind, explain(system, names[k], self.s))
+
+        def _fail(self, prop: str, kind: str, message: str) -> None:
+            self.failed = True
+            tally.failed(prop)
+            raise VIOLATIONS[prop](kind, message, list(self.path))
+
+        def _steps(self, t: int, count: int) -> None:
+            for _ in range(count):
+                nxt = sch.own(self.succs, t)
+                if nxt is None:
+                    return
+                self._take(*nxt)
+
+        # -- rules -------------------------------------------------------------
+        @initialize(first_signal_at=st.just(0) | st.integers(0, sch.horizon))
+        def start(self, first_signal_at: int) -> None:
+            self.next_signal = first_signal_at
+
+        @rule(order=st.text(alphabet=sch.alphabet, min_size=1, max_size=MAX_ORDER))
+        def run(self, order: str) -> None:
+            for c in order:
+                self._steps(*sch.letter[c])
+
+        @precondition(lambda self: len(self.path) >= self.next_signal
+                      and any(sch.deliver[i] for i, _ in self.succs))
+        @rule(m=st.sampled_from(sch.threads), after=st.integers(0, MAX_AFTER))
+        def sigprof(self, m: str, after: int) -> None:
+            t = sch.threads.index(m)
+            self._steps(t, after)
+            nxt = sch.delivery(self.succs, t)
+            if nxt is not None:
+                self._take(*nxt)
+
+        @invariant()
+        def properties_hold(self) -> None:
+            self._check()
+
+        # -- the end of the run --------------------------------------------------
+        def teardown(self) -> None:
+            if self.failed:
+                return
+            s0, n0, succs0 = self.s, len(self.path), self.succs
+            self._drive(None)
+            tally.clean += 1
+            tally.steps += len(self.path)
+            tally.crossed_wrap += self.crossed
+            for first in range(n):
+                self.s, self.succs = s0, succs0
+                del self.path[n0:]
+                self._drive(first)
+
+        def _drive(self, first: int | None) -> None:
+            """Run to the end; no new signals unless nothing else can move.
+
+            ``first`` None: fair round robin, each thread in turn takes one step.
+            Otherwise thread ``first`` moves whenever it can and the others share
+            the rest; if that makes the run cycle (a spinning reader starving the
+            thread it waits for), the rest of the run is fair.
+            """
+            turn = 0
+            seen: set[tuple[State, int]] = set()
+            for _ in range(TEARDOWN_CAP):
+                if sch.fin(self.s):
+                    return
+                key = (self.s, turn if first is None else -1)
+                if key in seen:
+                    if first is not None:
+                        first = None
+                        seen.clear()
+                        continue
+                    # The fair schedule came back to where it was: some thread can
+                    # never finish.  A handler waiting on its own M is reported by
+                    # the invariant when deadlock-freedom is checked; without it
+                    # there is nothing more this run can show.
+                    if check_deadlock:
+                        raise EngineError(
+                            f"{system.design.name}: a fair schedule cycles without finishing "
+                            "and no handler waits on its own M (a livelock, which the "
+                            "exhaustive engine reports as no-completion)")
+                    return
+                seen.add(key)
+                if not self.succs:
+                    if check_deadlock:
+                        self._fail("deadlock-freedom", "deadlock",
+                                   "deadlock: no step is enabled but "
+                                   + "; ".join(system.stuck_threads(self.s)))
+                    return
+                nxt = sch.own(self.succs, first) if first is not None else None
+                if nxt is None:
+                    for k in range(n):
+                        t = (turn + k) % n
+                        nxt = sch.own(self.succs, t)
+                        if nxt is not None:
+                            turn = (t + 1) % n
+                            break
+                    else:
+                        nxt = next((x for x in self.succs if sch.deliver[x[0]]), self.succs[0])
+                self._take(*nxt)
+            raise EngineError(f"{system.design.name}: a schedule did not finish in "
+                              f"{TEARDOWN_CAP} steps")
+
+    # Hypothesis keys its example database (and a derandomized run's seed) on the
+    # machine's source, which is the same for every design; a distinct name makes
+    # the key distinct per design, bound and set of properties checked.
+    b = system.bounds
+    tag = "_".join(f"{k}{v}" for k, v in b.as_dict().items())
+    Machine.__name__ = Machine.__qualname__ = (
+        f"Gentrace_{system.design.name}_{tag}_{mask:x}".replace("-", "_")
+        + (f"_again{attempt}" if attempt else ""))
+    # Python 3.13 finds a class's source by line number, whatever its name; the
+    # extra digest Hypothesis mixes in (as it does for parametrized tests) keeps
+    # the key distinct there too.
+    Machine._hypothesis_internal_add_digest = Machine.__name__.encode()  # type: ignore[attr-defined]
+    Machine.__doc__ = (f"Runs of design {system.design.name} at "
+                       f"{' '.join(f'{k}={v}' for k, v in b.as_dict().items())}, checking "
+                       f"{', '.join(props)}.")
+    return Machine

@@ -1,0 +1,94 @@
+"""Shorten a failing run after Hypothesis has shrunk it: delta debugging on the step list.
+
+Hypothesis shrinks the *program* (which thread runs, for how long, where a SIGPROF
+lands); the run it stands for still carries the steps of threads that merely kept
+going, and the fair completion of the teardown.  Here the concrete step sequence
+itself is shortened: remove a chunk of steps, replay the rest on the model,
+*skipping* any step that is no longer enabled (a thread whose earlier step was
+removed simply stays where it was), and keep the result when the violation still
+shows and the run got shorter.  Every candidate is a real run of the model,
+built with ``compiled.successors`` only, so what comes out replays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from model import System
+
+State = tuple[int, ...]
+
+
+class _Runner:
+    """Lenient replay of step lists on one system, judged by one property."""
+
+    def __init__(self, system: System, prop: str, kind: str) -> None:
+        self.succ = system.compiled.successors
+        self.viol = system.compiled.violated
+        self.fin = system.compiled.finished
+        self.initial = system.initial
+        self.bit = 1 << system.prop_index[prop]
+        self.kind = kind
+        self.runs = 0
+
+    def run(self, steps: list[int]) -> list[int] | None:
+        """The steps actually taken, cut at the violation, or None if it no longer shows."""
+        self.runs += 1
+        s = self.initial
+        taken: list[int] = []
+        invariant = self.kind != "deadlock"
+        for i in steps:
+            nxt = None
+            for j, t in self.succ(s):
+                if j == i:
+                    nxt = t
+                    break
+            if nxt is None:
+                continue
+            s = nxt
+            taken.append(i)
+            if invariant and self.viol(s) & self.bit:
+                return taken
+        if invariant:
+            return None
+        # A deadlock: the run ends where nothing at all can move and not everyone is done.
+        if not self.succ(s) and not self.fin(s):
+            return taken
+        return None
+
+
+def minimize(system: System, path: list[int], prop: str, kind: str,
+             budget: int = 20_000) -> tuple[list[int], int]:
+    """A shorter run showing the same violation, and how many replays it took.
+
+    ``path`` must show the violation (it is returned unchanged otherwise).  The
+    search is greedy: chunks of halving size, then single steps, repeated until
+    no single removal helps or ``budget`` replays are spent.
+    """
+    r = _Runner(system, prop, kind)
+    best = r.run(path)
+    if best is None:
+        return path, r.runs
+    return _ddmin(best, r.run, lambda: r.runs >= budget), r.runs
+
+
+def _ddmin(best: list[int], run: Callable[[list[int]], list[int] | None],
+           spent: Callable[[], bool]) -> list[int]:
+    chunk = max(len(best) // 2, 1)
+    while True:
+        improved = False
+        i = 0
+        while i < len(best) and not spent():
+            cand = run(best[:i] + best[i + chunk:])
+            if cand is not None and len(cand) < len(best):
+                best = cand
+                improved = True
+                # Stay at i: the steps that slid into this position get their turn.
+            else:
+                i += chunk
+        if spent():
+            return best
+        if chunk > 1:
+            chunk = max(chunk // 2, 1)
+        elif not improved:
+            return best
