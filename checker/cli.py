@@ -88,6 +88,8 @@ def build_parser() -> Parser:
     c.add_argument("--no-liveness", action="store_true",
                    help="skip the check that every state can still reach completion (saves memory)")
     c.add_argument("--quiet", action="store_true", help="no progress on the terminal")
+    from checker.stateful_cli import add_check_options
+    add_check_options(c)
     c.set_defaults(func=cmd_check)
 
     r = sub.add_parser("replay", help="re-run a counterexample file on the model",
@@ -127,8 +129,10 @@ def _positive_float(text: str) -> float:
 # -- check -------------------------------------------------------------------
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from checker import stateful_cli
     from checker.check import check_design
 
+    stateful_cli.validate(args)
     designs = parse_designs(args.design)
     bounds = parse_bounds(args.bound)
     if args.out is not None:
@@ -141,6 +145,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             raise UsageError(f"--out {args.out}: cannot create the directory ({e.strerror})") from None
         if not os.access(args.out, os.W_OK):
             raise UsageError(f"--out {args.out}: the directory is not writable")
+    if args.engine != "explore":
+        return stateful_cli.run(args, designs, bounds)
     show_progress = not args.quiet and not args.json and sys.stderr.isatty()
     rows = []
     runs = []

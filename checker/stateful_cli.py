@@ -1,0 +1,234 @@
+"""``gentrace check --engine hypothesis|all``: options, runs and the printed report.
+
+Kept apart from :mod:`checker.cli` so the explorer's path there stays as it was;
+nothing here imports Hypothesis until a Hypothesis run is asked for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from model import PROPERTY_NAMES, Bounds, Design
+
+ENGINES = ("explore", "hypothesis", "all")
+SHORT = {
+    "sample-generation": "sample-gen",
+    "event-generation": "event-gen",
+    "flush-before-seal": "seal",
+    "no-unflushed-at-stop": "unflushed",
+    "sample-conservation": "conserve",
+    "deadlock-freedom": "deadlock",
+    "single-reader": "1-reader",
+}
+
+
+def add_check_options(c: argparse.ArgumentParser) -> None:
+    """The options ``check`` gains for choosing and steering the engine."""
+    c.add_argument("--engine", choices=ENGINES, default="explore",
+                   help="explore: exhaustive (default); hypothesis: sampled runs, shrunk; "
+                        "all: both, with whether they agree")
+    c.add_argument("--hypothesis-profile", metavar="NAME", default=None,
+                   help="Hypothesis settings profile: ci (default; derandomized), dev, thorough")
+    c.add_argument("--seed", type=_seed, metavar="N", default=None,
+                   help="make the Hypothesis run random with this seed (no example database)")
+    c.add_argument("--examples", type=_examples, metavar="N", default=None,
+                   help="Hypothesis examples per round (default: the profile's max_examples)")
+    c.add_argument("--no-shrink", action="store_true",
+                   help="skip Hypothesis's shrinking (counterexamples are still shortened by "
+                        "delta debugging on their steps)")
+
+
+def _seed(text: str) -> int:
+    try:
+        v = int(text, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= v < 1 << 64:
+        raise argparse.ArgumentTypeError(f"{text} must be from 0 to 2^64-1")
+    return v
+
+
+def _examples(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
+    return v
+
+
+def validate(args: argparse.Namespace) -> None:
+    """Refuse option combinations that would be silently ignored (raises UsageError)."""
+    from checker.cli import UsageError
+
+    hyp_only = [name for name, given in (
+        ("--hypothesis-profile", args.hypothesis_profile is not None),
+        ("--seed", args.seed is not None),
+        ("--examples", args.examples is not None),
+        ("--no-shrink", args.no_shrink)) if given]
+    if args.engine == "explore" and hyp_only:
+        raise UsageError(f"{hyp_only[0]} applies to --engine hypothesis or all, not explore")
+    explore_only = [name for name, given in (
+        ("--max-states", args.max_states is not None),
+        ("--max-seconds", args.max_seconds is not None),
+        ("--no-liveness", args.no_liveness)) if given]
+    if args.engine == "hypothesis" and explore_only:
+        raise UsageError(f"{explore_only[0]} applies to --engine explore or all, not hypothesis")
+    if args.hypothesis_profile is None:
+        return
+    from checker import profiles
+
+    if args.hypothesis_profile not in profiles.PROFILES:
+        raise UsageError(f"unknown Hypothesis profile {args.hypothesis_profile!r}: choose one of "
+                         f"{', '.join(profiles.PROFILES)}")
+
+
+def run(args: argparse.Namespace, designs: list[Design], bounds: Bounds) -> int:
+    """``check`` with the Hypothesis engine, or with both engines side by side."""
+    from checker import profiles
+    from checker.stateful import check_design as hunt_design
+
+    profile = args.hypothesis_profile or profiles.DEFAULT
+    show = not args.quiet and not args.json and sys.stderr.isatty()
+    hyp_rows: list[Any] = []
+    hunts: list[Any] = []
+    exp_rows: list[Any] = []
+    exp_runs: list[Any] = []
+    for d in designs:
+        if args.engine == "all":
+            from checker.check import check_design as explore_design
+            _status(show, f"{d.name}: exploring")
+            res, outs = explore_design(d, bounds, max_states=args.max_states,
+                                       max_seconds=args.max_seconds,
+                                       liveness=not args.no_liveness, out=args.out)
+            exp_runs.append(res)
+            exp_rows.extend(outs)
+        _status(show, f"{d.name}: sampling with Hypothesis (profile {profile})")
+        h, outs = hunt_design(d, bounds, profile=profile, max_examples=args.examples,
+                              seed=args.seed, out=args.out, shrink=not args.no_shrink)
+        hunts.append(h)
+        hyp_rows.extend(outs)
+    _status(show, None)
+    rows = exp_rows + hyp_rows
+    ok = all(o.matches for o in rows)
+    agreement = _agreement(exp_rows, hyp_rows) if args.engine == "all" else []
+    if args.json:
+        doc: dict[str, Any] = {
+            "bounds": bounds.as_dict(), "engine": args.engine, "ok": ok,
+            "hypothesis": {"profile": profile, "seed": args.seed,
+                           "profile_settings": profiles.PROFILES[profile].doc},
+            "results": [o.as_json() for o in rows],
+        }
+        if agreement:
+            doc["agreement"] = agreement
+            doc["agree"] = all(a["agree"] is not False for a in agreement)
+        print(json.dumps(doc, indent=1))
+    elif args.engine == "hypothesis":
+        _print_hypothesis(designs, bounds, hunts, hyp_rows, profile, args.out)
+    else:
+        _print_both(designs, bounds, exp_runs, hunts, agreement, rows, profile, args.out)
+    return 0 if ok else 1
+
+
+def _status(show: bool, text: str | None) -> None:
+    if not show:
+        return
+    sys.stderr.write("\r\033[K" + (f"  {text} ..." if text else ""))
+    sys.stderr.flush()
+
+
+def _cell(o: Any) -> str:
+    cell = "VIOL" if o.verdict == "violated" else "nf"
+    return cell + ("" if o.matches else "!")
+
+
+def _print_hypothesis(designs: list[Design], bounds: Bounds, hunts: list[Any], rows: list[Any],
+                      profile: str, out: Path | None) -> None:
+    from checker import profiles
+
+    w = max(len(d.name) for d in designs) + 2
+    print(f"engine: hypothesis, profile {profile} ({profiles.PROFILES[profile].doc})")
+    print(f"bounds: {' '.join(f'{k}={v}' for k, v in bounds.as_dict().items())}")
+    print()
+    head = "design".ljust(w) + "".join(SHORT[p].ljust(11) for p in PROPERTY_NAMES) + "examples"
+    print(head)
+    print("-" * len(head) + "-" * 14)
+    by = {(o.design.name, o.prop): o for o in rows}
+    for d, h in zip(designs, hunts, strict=True):
+        line = d.name.ljust(w) + "".join(_cell(by[(d.name, p)]).ljust(11) for p in PROPERTY_NAMES)
+        line += f"{h.tally.examples:,} in {h.seconds:.1f} s"
+        print(line)
+    print()
+    print("VIOL: a counterexample was found and replays on the model. nf: no violation found in "
+          "the examples run, which is a sample, not a proof (the JSON output gives the count).")
+    bad = [o for o in rows if not o.matches]
+    if bad:
+        print("'!' marks a verdict that differs from the design's expectation:")
+        for o in bad:
+            print(f"  {o.design.name} / {o.prop}: {o.summary}, expected {o.expected}")
+    else:
+        print("Every violation expected was found, and none that was not.")
+    _print_files(rows, out)
+
+
+def _agreement(exp_rows: list[Any], hyp_rows: list[Any]) -> list[dict[str, Any]]:
+    hyp = {(o.design.name, o.prop): o for o in hyp_rows}
+    out = []
+    for e in exp_rows:
+        h = hyp[(e.design.name, e.prop)]
+        if e.verdict == "incomplete":
+            agree = None  # the exhaustive search was cut short: nothing to compare with
+        else:
+            agree = (e.verdict == "violated") == (h.verdict == "violated")
+        out.append({"design": e.design.name, "property": e.prop, "explore": e.verdict,
+                    "hypothesis": h.verdict, "hypothesis_summary": h.summary, "agree": agree})
+    return out
+
+
+def _print_both(designs: list[Design], bounds: Bounds, exp_runs: list[Any], hunts: list[Any],
+                agreement: list[dict[str, Any]], rows: list[Any], profile: str,
+                out: Path | None) -> None:
+    print(f"engines: explore (exhaustive) and hypothesis (profile {profile})")
+    print(f"bounds: {' '.join(f'{k}={v}' for k, v in bounds.as_dict().items())}")
+    print()
+    wd = max(len(d.name) for d in designs) + 2
+    wp = max(len(p) for p in PROPERTY_NAMES) + 2
+    print("design".ljust(wd) + "property".ljust(wp) + "explore".ljust(12) + "hypothesis".ljust(40)
+          + "agree")
+    print("-" * (wd + wp + 12 + 40 + 5))
+    for a in agreement:
+        mark = {True: "yes", False: "NO", None: "n/a"}[a["agree"]]
+        print(a["design"].ljust(wd) + a["property"].ljust(wp) + a["explore"].ljust(12)
+              + a["hypothesis_summary"].ljust(40) + mark)
+    print()
+    for d, r, h in zip(designs, exp_runs, hunts, strict=True):
+        print(f"{d.name}: explore {r.stats.states:,} states in {r.stats.seconds:.1f} s; "
+              f"hypothesis {h.tally.examples:,} examples in {h.seconds:.1f} s")
+    n_ok = sum(1 for a in agreement if a["agree"])
+    n_bad = [a for a in agreement if a["agree"] is False]
+    print()
+    print(f"{n_ok} of {len(agreement)} (design, property) pairs agree"
+          + (f"; {len(n_bad)} do not:" if n_bad else "."))
+    for a in n_bad:
+        print(f"  {a['design']} / {a['property']}: explore {a['explore']}, "
+              f"hypothesis {a['hypothesis_summary']}")
+    bad = [o for o in rows if not o.matches]
+    if bad:
+        print("Verdicts that differ from the design's expectation:")
+        for o in bad:
+            what = o.summary if hasattr(o, "summary") else o.verdict
+            print(f"  {o.engine}: {o.design.name} / {o.prop}: {what}, expected {o.expected}")
+    _print_files(rows, out)
+
+
+def _print_files(rows: list[Any], out: Path | None) -> None:
+    if out is not None:
+        n = sum(1 for o in rows if o.file)
+        print(f"{n} counterexample(s) written to {out}/ (replay with: gentrace replay FILE)")
+    elif any(o.counterexample for o in rows):
+        print("Write the counterexamples with --out DIR, then: gentrace replay DIR/FILE")
