@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from hypothesis import strategies as st
@@ -128,6 +129,47 @@ class Schedule:
                 return i, s
         return None
 
+    def complete(self, s: State, succs: Succs,
+                 first: int | None = None) -> Iterator[tuple[int, State, Succs]]:
+        """The rest of a run from ``s``: steps, with each new state's successors.
+
+        No new signals unless nothing else can move.  ``first`` None: fair round
+        robin, each thread in turn takes one step.  Otherwise thread ``first``
+        moves whenever it can and the others share the rest; if that makes the run
+        cycle (a spinning reader starving the thread it waits for), the rest is
+        fair.  Ends when every thread is done, when nothing can move, or when the
+        fair schedule comes back to a state it was in.
+        """
+        n = len(self.threads)
+        turn = 0
+        seen: set[tuple[State, int]] = set()
+        for _ in range(TEARDOWN_CAP):
+            if self.fin(s) or not succs:
+                return
+            key = (s, turn if first is None else -1)
+            if key in seen:
+                if first is None:
+                    return
+                first = None
+                seen.clear()
+                continue
+            seen.add(key)
+            nxt = self.own(succs, first) if first is not None else None
+            if nxt is None:
+                for k in range(n):
+                    t = (turn + k) % n
+                    nxt = self.own(succs, t)
+                    if nxt is not None:
+                        turn = (t + 1) % n
+                        break
+                else:
+                    nxt = next((x for x in succs if self.deliver[x[0]]), succs[0])
+            s = nxt[1]
+            succs = self.succ(s)
+            yield nxt[0], s, succs
+        raise EngineError(f"{self.system.design.name}: a schedule did not finish in "
+                          f"{TEARDOWN_CAP} steps")
+
     def fair_length(self) -> int:
         """Steps a signal-free round-robin run takes from the initial state to the end."""
         s, n, turn, taken = self.system.initial, len(self.threads), 0, 0
@@ -204,10 +246,10 @@ def machine_class(system: System, props: list[str] | tuple[str, ...] = PROPERTY_
             tally.examples += 1
 
         # -- one atomic step, checked ------------------------------------------
-        def _take(self, i: int, t: State) -> None:
+        def _take(self, i: int, t: State, succs: Succs | None = None) -> None:
             self.s = t
             self.path.append(i)
-            self.succs = sch.succ(t)
+            self.succs = sch.succ(t) if succs is None else succs
             g = t[gen_f]
             if g == top:
                 self.at_top = True
@@ -271,63 +313,31 @@ def machine_class(system: System, props: list[str] | tuple[str, ...] = PROPERTY_
                 return
             s0, n0, succs0 = self.s, len(self.path), self.succs
             self._drive(None)
-            tally.clean += 1
-            tally.steps += len(self.path)
-            tally.crossed_wrap += self.crossed
+            steps, crossed = len(self.path), self.crossed
             for first in range(n):
                 self.s, self.succs = s0, succs0
                 del self.path[n0:]
                 self._drive(first)
+            tally.clean += 1
+            tally.steps += steps
+            tally.crossed_wrap += crossed
 
         def _drive(self, first: int | None) -> None:
-            """Run to the end; no new signals unless nothing else can move.
-
-            ``first`` None: fair round robin, each thread in turn takes one step.
-            Otherwise thread ``first`` moves whenever it can and the others share
-            the rest; if that makes the run cycle (a spinning reader starving the
-            thread it waits for), the rest of the run is fair.
-            """
-            turn = 0
-            seen: set[tuple[State, int]] = set()
-            for _ in range(TEARDOWN_CAP):
-                if sch.fin(self.s):
-                    return
-                key = (self.s, turn if first is None else -1)
-                if key in seen:
-                    if first is not None:
-                        first = None
-                        seen.clear()
-                        continue
-                    # The fair schedule came back to where it was: some thread can
-                    # never finish.  A handler waiting on its own M is reported by
-                    # the invariant when deadlock-freedom is checked; without it
-                    # there is nothing more this run can show.
-                    if check_deadlock:
-                        raise EngineError(
-                            f"{system.design.name}: a fair schedule cycles without finishing "
-                            "and no handler waits on its own M (a livelock, which the "
-                            "exhaustive engine reports as no-completion)")
-                    return
-                seen.add(key)
-                if not self.succs:
-                    if check_deadlock:
-                        self._fail("deadlock-freedom", "deadlock",
-                                   "deadlock: no step is enabled but "
-                                   + "; ".join(system.stuck_threads(self.s)))
-                    return
-                nxt = sch.own(self.succs, first) if first is not None else None
-                if nxt is None:
-                    for k in range(n):
-                        t = (turn + k) % n
-                        nxt = sch.own(self.succs, t)
-                        if nxt is not None:
-                            turn = (t + 1) % n
-                            break
-                    else:
-                        nxt = next((x for x in self.succs if sch.deliver[x[0]]), self.succs[0])
-                self._take(*nxt)
-            raise EngineError(f"{system.design.name}: a schedule did not finish in "
-                              f"{TEARDOWN_CAP} steps")
+            """Run to the end (see :meth:`Schedule.complete`), checking every step."""
+            for i, t, succs in sch.complete(self.s, self.succs, first):
+                self._take(i, t, succs)
+            if sch.fin(self.s) or not check_deadlock:
+                return
+            if not self.succs:
+                self._fail("deadlock-freedom", "deadlock", "deadlock: no step is enabled but "
+                           + "; ".join(system.stuck_threads(self.s)))
+            # The fair schedule came back to where it was: some thread can never
+            # finish, and no handler waits on its own M (the invariant would have
+            # said so).  Without deadlock-freedom checked there is nothing more
+            # this run can show.
+            raise EngineError(f"{system.design.name}: a fair schedule cycles without finishing "
+                              "and no handler waits on its own M (a livelock, which the "
+                              "exhaustive engine reports as no-completion)")
 
     # Hypothesis keys its example database (and a derandomized run's seed) on the
     # machine's source, which is the same for every design; a distinct name makes
