@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""Hypothesis engine: examples and seconds to the first failure, shrunk length vs shortest.
+
+For every design at the canonical bound, under a settings profile (ci unless told
+otherwise, with Hypothesis's shrinking on, as ``gentrace check --engine
+hypothesis`` runs it):
+
+* examples and seconds until the design's first failure;
+* for each property found: the example that first broke it, the length of the
+  run Hypothesis shrank it to (rules plus teardown), the length after delta
+  debugging (what the counterexample file holds) and the shortest counterexample
+  the exhaustive checker finds at the same bound, with their ratio;
+* properties the explorer finds violated that the hunt did not find.
+
+Then, at the profile's larger bound (beyond exhaustive reach), examples and
+seconds until each design's first failure, with how many properties that first
+round found; and examples per second on fixed at both bounds.  Figures, not assertions: run it by hand and quote it.
+
+    python bench/bench_stateful.py                     # ci, every design
+    python bench/bench_stateful.py --designs legacy,fixed --patience 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def main() -> None:
+    sys.path.insert(0, ROOT)
+    from checker import profiles
+    from checker.explore import VIOLATED as EXPLORED
+    from checker.explore import explore
+    from checker.stateful import hunt, resolve_settings
+    from model import CANONICAL, DESIGNS, PROPERTY_NAMES, build
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--designs", default=",".join(DESIGNS))
+    ap.add_argument("--profile", default=profiles.DEFAULT, choices=list(profiles.PROFILES))
+    ap.add_argument("--patience", type=int, default=60,
+                    help="rounds in a row without a new find before a canonical hunt stops "
+                         "(the property tests use 60; 1 is what gentrace check does)")
+    ap.add_argument("--no-larger", action="store_true", help="skip the larger bound")
+    a = ap.parse_args()
+    designs = a.designs.split(",")
+    settings, name, seed = resolve_settings(a.profile)
+    print(f"# {platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"{platform.machine()}")
+    print(f"# profile {name}: {profiles.PROFILES[name].doc}; patience {a.patience}"
+          + (f"; seed {seed}" if seed is not None else ""))
+    print()
+    print("canonical bound: " + " ".join(f"{k}={v}" for k, v in CANONICAL.as_dict().items()))
+    print(f"{'design':27s} {'first failure':>20s} {'examples':>9s} {'seconds':>8s}  per property: "
+          "first example / Hypothesis-shrunk / after delta debugging / shortest (ratio)")
+    ratios: list[float] = []
+    firsts: list[int] = []
+    rates: dict[str, float] = {}
+    for d in designs:
+        system = build(DESIGNS[d], CANONICAL)
+        ex = explore(system, liveness=False)
+        want = {p for p in PROPERTY_NAMES if ex.verdicts[p] == EXPLORED}
+        t = time.perf_counter()
+        res = hunt(system, settings=settings, profile=name, seed=seed, patience=a.patience,
+                   until=want)
+        secs = time.perf_counter() - t
+        if res.findings:
+            first = min(res.findings.values(), key=lambda f: (f.example, f.seconds))
+            ff = f"{first.example} ex, {first.seconds:.1f} s"
+            firsts.append(first.example)
+        else:
+            ff = "-"
+            rates[d] = res.tally.examples / secs
+        print(f"{d:27s} {ff:>20s} {res.tally.examples:9d} {secs:8.1f}")
+        for p in PROPERTY_NAMES:
+            if p in res.findings:
+                f = res.findings[p]
+                shortest = len(ex.findings[p].path)
+                r = len(f.path) / shortest
+                ratios.append(r)
+                print(f"    {p:22s} {f.example:6d} {f.shrunk_length:5d} {len(f.path):5d} "
+                      f"{shortest:5d}  ({r:.2f}x)")
+            elif p in want:
+                print(f"    {p:22s} NOT FOUND in {res.tally.examples} examples "
+                      f"(the explorer finds it in {len(ex.findings[p].path)} steps)")
+    if ratios:
+        print()
+        print(f"delta-debugged length / shortest: max {max(ratios):.2f}x, "
+              f"mean {sum(ratios) / len(ratios):.2f}x over {len(ratios)} violations; "
+              f"{sum(1 for r in ratios if r <= 1.5)} within 1.5x")
+    if firsts:
+        print(f"first failure: at most {max(firsts)} examples; "
+              f"{sum(1 for x in firsts if x <= 200)} of {len(firsts)} designs within 200")
+    for d, r in rates.items():
+        print(f"{d}: {r:.0f} examples per second at the canonical bound")
+
+    if a.no_larger:
+        return
+    b = profiles.larger_bounds(name)
+    # The first failure is met while generating; shrinking at this bound costs
+    # tens of seconds a violation and changes none of these figures.
+    settings, _, _ = resolve_settings(a.profile, shrink=False)
+    print()
+    print("larger bound (Hypothesis shrinking off; delta debugging on): "
+          + " ".join(f"{k}={v}" for k, v in b.as_dict().items()))
+    print(f"{'design':27s} {'first failure':>20s} {'found':>6s} {'examples':>9s} {'seconds':>8s}")
+    for d in designs:
+        system = build(DESIGNS[d], b)
+        t = time.perf_counter()
+        res = hunt(system, settings=settings, profile=name, seed=seed, until=set())
+        secs = time.perf_counter() - t
+        if res.findings:
+            first = min(res.findings.values(), key=lambda f: (f.example, f.seconds))
+            ff = f"{first.example} ex, {first.seconds:.1f} s"
+        else:
+            ff = "-"
+        print(f"{d:27s} {ff:>20s} {len(res.findings):6d} {res.tally.examples:9d} {secs:8.1f}"
+              + ("" if res.findings else f"   {res.tally.examples / secs:.0f} examples/s"))
+
+
+if __name__ == "__main__":
+    main()
