@@ -15,15 +15,6 @@ from typing import Any
 from model import PROPERTY_NAMES, Bounds, Design
 
 ENGINES = ("explore", "hypothesis", "all")
-SHORT = {
-    "sample-generation": "sample-gen",
-    "event-generation": "event-gen",
-    "flush-before-seal": "seal",
-    "no-unflushed-at-stop": "unflushed",
-    "sample-conservation": "conserve",
-    "deadlock-freedom": "deadlock",
-    "single-reader": "1-reader",
-}
 
 
 def add_check_options(c: argparse.ArgumentParser) -> None:
@@ -150,6 +141,7 @@ def _cell(o: Any) -> str:
 def _print_hypothesis(designs: list[Design], bounds: Bounds, hunts: list[Any], rows: list[Any],
                       profile: str, out: Path | None) -> None:
     from checker import profiles
+    from checker.cli import SHORT
 
     w = max(len(d.name) for d in designs) + 2
     print(f"engine: hypothesis, profile {profile} ({profiles.PROFILES[profile].doc})")

@@ -12,7 +12,7 @@ Rules, which are the scheduling choices of one run:
 * ``run(order)``: a schedule written as a string, one letter per thread:
   ``w x y z`` for the workers W0..W3, ``r`` for the CPU reader, ``a`` for the
   advancer.  A lower-case letter lets that thread take one atomic step, an
-  upper-case one up to four (so ``"wAAr"`` reads "W0 steps, the advancer runs
+  upper-case one up to four (so ``"wAAr"`` reads "W0 steps, the advancer runs up to
   eight steps, the reader steps").  A thread's steps include those of the
   SIGPROF handler running on its M, which is all it can do while the handler
   is in flight.  Naming threads rather than indexing the enabled steps keeps a
