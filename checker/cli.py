@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from checker.cli_args import positive_float, positive_int
 from model import (
     DESIGNS,
     NAMED,
@@ -81,9 +82,9 @@ def build_parser() -> Parser:
                    help="a named bound (canonical, large) and/or KEY=VALUE overrides; see 'gentrace list'")
     c.add_argument("--json", action="store_true", help="print one JSON document instead of the matrix")
     c.add_argument("--out", type=Path, metavar="DIR", help="write each counterexample to DIR")
-    c.add_argument("--max-states", type=_positive_int, metavar="N",
+    c.add_argument("--max-states", type=positive_int, metavar="N",
                    help="stop each exploration after N states (verdicts then 'incomplete')")
-    c.add_argument("--max-seconds", type=_positive_float, metavar="S",
+    c.add_argument("--max-seconds", type=positive_float, metavar="S",
                    help="stop each exploration after S seconds (verdicts then 'incomplete')")
     c.add_argument("--no-liveness", action="store_true",
                    help="skip the check that every state can still reach completion (saves memory)")
@@ -104,26 +105,6 @@ def build_parser() -> Parser:
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=cmd_list)
     return p
-
-
-def _positive_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
-    return v
-
-
-def _positive_float(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not v > 0:
-        raise argparse.ArgumentTypeError(f"{text} must be more than 0")
-    return v
 
 
 # -- check -------------------------------------------------------------------

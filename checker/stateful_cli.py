@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from checker.cli_args import positive_int, seed
 from model import PROPERTY_NAMES, Bounds, Design
 
 ENGINES = ("explore", "hypothesis", "all")
@@ -24,33 +25,13 @@ def add_check_options(c: argparse.ArgumentParser) -> None:
                         "all: both, with whether they agree")
     c.add_argument("--hypothesis-profile", metavar="NAME", default=None,
                    help="Hypothesis settings profile: ci (default; derandomized), dev, thorough")
-    c.add_argument("--seed", type=_seed, metavar="N", default=None,
+    c.add_argument("--seed", type=seed, metavar="N", default=None,
                    help="make the Hypothesis run random with this seed (no example database)")
-    c.add_argument("--examples", type=_examples, metavar="N", default=None,
+    c.add_argument("--examples", type=positive_int, metavar="N", default=None,
                    help="Hypothesis examples per round (default: the profile's max_examples)")
     c.add_argument("--no-shrink", action="store_true",
                    help="skip Hypothesis's shrinking (counterexamples are still shortened by "
                         "delta debugging on their steps)")
-
-
-def _seed(text: str) -> int:
-    try:
-        v = int(text, 0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 0 <= v < 1 << 64:
-        raise argparse.ArgumentTypeError(f"{text} must be from 0 to 2^64-1")
-    return v
-
-
-def _examples(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
-    return v
 
 
 def validate(args: argparse.Namespace) -> None:
