@@ -19,6 +19,8 @@ N examples" (N: runs driven to their end while it was checked), never as holding
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import random
 import re
 import time
@@ -58,6 +60,7 @@ class Found:
     shrunk_length: int       # steps of the run Hypothesis shrank to (rules and teardown)
     example: int             # ordinal of the example that first violated the property
     seconds: float           # time from the hunt's start to that example
+    round: int               # the hunt's round that reported it (1 = the first)
     program: list[str]       # the falsifying program Hypothesis printed
     blob: str | None         # its @reproduce_failure argument, when printed
     counterexample: Counterexample
@@ -157,7 +160,7 @@ def hunt(system: System, *, props: list[str] | tuple[str, ...] | None = None,
         before = tally.clean
         cls = machine_class(system, todo, tally, attempt=fruitless)
         if seed is not None:
-            cls = hypothesis_seed(seed + rounds - 1)(cls)
+            cls = hypothesis_seed(_round_seed(seed, rounds))(cls)
         failures = _run(cls, settings)
         for p in todo:
             clean[p] += tally.clean - before
@@ -167,13 +170,26 @@ def hunt(system: System, *, props: list[str] | tuple[str, ...] | None = None,
             continue
         fruitless = 0
         for p, f in new.items():
-            found[p] = _finish(system, f, tally, seed, profile, settings)
+            found[p] = _finish(system, f, tally, seed, profile, settings, rounds)
         todo = [p for p in todo if p not in found]
+    _cross_shorten(system, found, seed)
     verdicts = {p: VIOLATED if p in found else NOT_FOUND for p in asked}
     return HuntResult(system, asked, verdicts, found,
                       {p: clean[p] for p in asked if p not in found}, tally,
                       time.perf_counter() - tally.t0, rounds, profile, seed,
                       bool(settings.derandomize))
+
+
+def _round_seed(seed: int, round_: int) -> int:
+    """The seed of a round: ``seed`` itself first, then one derived from both.
+
+    Not ``seed + round``: hunts from seeds 1 and 2 would then share all but one
+    of their rounds.
+    """
+    if round_ == 1:
+        return seed
+    digest = hashlib.blake2b(f"{seed}/{round_}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
 
 
 def _run(cls: type[RuleBasedStateMachine], settings: Settings) -> list[PropertyViolation]:
@@ -204,22 +220,14 @@ _BLOB = re.compile(r"@reproduce_failure\((.*?)\) as a decorator")
 
 
 def _finish(system: System, f: PropertyViolation, tally: Tally, seed: int | None,
-            profile: str, settings: Settings) -> Found:
+            profile: str, settings: Settings, round_: int) -> Found:
     """Shorten, describe and replay one failure Hypothesis reported."""
     notes = [n for n in getattr(f, "__notes__", []) if isinstance(n, str)]
     program = [n for n in notes if n.startswith("state") and n != "state.properties_hold()"]
     blob = next((m.group(1) for n in notes for m in [_BLOB.search(n)] if m), None)
     path, _ = minimize(system, f.path, f.prop, f.kind)
-    if f.kind == "deadlock":
-        message = f.message
-    else:
-        s = system.initial
-        for i in path:
-            s = dict(system.compiled.successors(s))[i]
-        message = explain(system, f.prop, s)
-    cx = Counterexample.from_path(system, f.prop, f.kind, message, path, engine=ENGINE, seed=seed)
     ex, secs = tally.first.get(f.prop, (tally.examples, time.perf_counter() - tally.t0))
-    cx.extra["hypothesis"] = {
+    meta = {
         "profile": profile,
         "derandomized": bool(settings.derandomize),
         "reproduce_failure": blob,
@@ -227,11 +235,46 @@ def _finish(system: System, f: PropertyViolation, tally: Tally, seed: int | None
         "shrunk_steps": len(f.path),
         "first_found_at_example": ex,
     }
+    message, cx = _package(system, f.prop, f.kind, f.message, path, seed, meta)
+    return Found(f.prop, f.kind, message, path, len(f.path), ex, secs, round_, program, blob, cx)
+
+
+def _package(system: System, prop: str, kind: str, message: str, path: list[int],
+             seed: int | None, meta: dict[str, Any]) -> tuple[str, Counterexample]:
+    """The counterexample of a shortened path, replayed before it is handed out."""
+    if kind != "deadlock":
+        s = system.initial
+        for i in path:
+            s = dict(system.compiled.successors(s))[i]
+        message = explain(system, prop, s)
+    cx = Counterexample.from_path(system, prop, kind, message, path, engine=ENGINE, seed=seed)
+    cx.extra["hypothesis"] = meta
     rp = replay(cx)
     if not rp.reproduced:
-        raise EngineError(f"{system.design.name}/{f.prop}: the shortened counterexample does "
+        raise EngineError(f"{system.design.name}/{prop}: the shortened counterexample does "
                           f"not replay ({rp.verdict})")
-    return Found(f.prop, f.kind, message, path, len(f.path), ex, secs, program, blob, cx)
+    return message, cx
+
+
+def _cross_shorten(system: System, found: dict[str, Found], seed: int | None) -> None:
+    """Shorten each finding further from the runs that broke the other properties.
+
+    One defect often breaks several properties, each first met in a different
+    run; the shortest way to one can pass through another's (see
+    :func:`~checker.stateful_shrink.minimize`).
+    """
+    for p, f in list(found.items()):
+        others = {q: g.path for q, g in found.items() if q != p}
+        if not others:
+            continue
+        path, _ = minimize(system, f.path, p, f.kind, seeds=list(others.values()))
+        if len(path) >= len(f.path):
+            continue
+        meta = dict(f.counterexample.extra["hypothesis"])
+        # Which run it came from is not recorded by minimize; the candidates are named.
+        meta["shortened_with_runs_of"] = sorted(others)
+        message, cx = _package(system, p, f.kind, f.message, path, seed, meta)
+        found[p] = dataclasses.replace(f, path=path, message=message, counterexample=cx)
 
 
 # -- verdicts for ``gentrace check --engine hypothesis`` ----------------------------

@@ -12,7 +12,7 @@ built with ``compiled.successors`` only, so what comes out replays.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from model import System
 
@@ -58,7 +58,7 @@ class _Runner:
 
 
 def minimize(system: System, path: list[int], prop: str, kind: str,
-             budget: int = 5_000) -> tuple[list[int], int]:
+             budget: int = 5_000, seeds: Sequence[list[int]] = ()) -> tuple[list[int], int]:
     """A shorter run showing the same violation, and how many replays it took.
 
     ``path`` must show the violation (it is returned unchanged otherwise).  The
@@ -69,24 +69,51 @@ def minimize(system: System, path: list[int], prop: str, kind: str,
     shorter run is shortened in turn.  A property can often break in more than
     one way (a sample lost at the stop, or read twice much earlier), and removing
     steps one chunk at a time cannot get from one way to the other.
+
+    ``seeds`` are other runs of the same system (those that broke other
+    properties in the same hunt): where one of them, or an ending of one of its
+    prefixes, breaks ``prop`` in fewer steps, that run is shortened instead.  A
+    sample read twice shows up as a second reader first and as a lost-or-doubled
+    count two steps later; the run that found the first is the short way to the
+    second.
     """
     r = _Runner(system, prop, kind)
     best = r.run(path)
     if best is None:
         return path, r.runs
-    best = _ddmin(best, r.run, lambda: r.runs >= budget)
+    spent = lambda: r.runs >= budget  # noqa: E731
+    best = _ddmin(best, r.run, spent)
     if kind == "deadlock":
         return best, r.runs
-    while r.runs < budget:
-        sooner = _sooner_ending(system, best, r.bit)
-        if sooner is None:
+    best = _endings(system, best, r, spent, len(best)) or best
+    for seed in seeds:
+        if spent():
             break
-        best = _ddmin(sooner, r.run, lambda: r.runs >= budget)
+        direct = r.run(seed)
+        if direct is not None and len(direct) < len(best):
+            best = _ddmin(direct, r.run, spent)
+            best = _endings(system, best, r, spent, len(best)) or best
+        best = _endings(system, seed, r, spent, len(best)) or best
     return best, r.runs
 
 
-def _sooner_ending(system: System, best: list[int], bit: int) -> list[int] | None:
-    """The shortest prefix-plus-ending of ``best`` that breaks the property, if shorter."""
+def _endings(system: System, start: list[int], r: _Runner, spent: Callable[[], bool],
+             limit: int) -> list[int] | None:
+    """A run shorter than ``limit`` from a prefix of ``start`` and an ending, shortened.
+
+    Repeats from each result until no ending is sooner; None if none ever was.
+    """
+    best = None
+    while not spent():
+        sooner = _sooner_ending(system, start, r.bit, len(best) if best else limit)
+        if sooner is None:
+            break
+        start = best = _ddmin(sooner, r.run, spent)
+    return best
+
+
+def _sooner_ending(system: System, best: list[int], bit: int, limit: int) -> list[int] | None:
+    """The shortest prefix-plus-ending of ``best`` that breaks the property in under ``limit`` steps."""
     from checker.stateful_machine import Schedule
 
     sch = Schedule(system)
@@ -98,8 +125,7 @@ def _sooner_ending(system: System, best: list[int], bit: int) -> list[int] | Non
             taken: list[int] = []
             for i, t, _ in sch.complete(s, succs, first):
                 taken.append(i)
-                limit = len(choice) if choice is not None else len(best)
-                if k + len(taken) >= limit:
+                if k + len(taken) >= (len(choice) if choice is not None else limit):
                     break
                 if sch.viol(t) & bit:
                     choice = best[:k] + taken
