@@ -12,6 +12,10 @@ hypothesis`` runs it):
   the exhaustive checker finds at the same bound, with their ratio;
 * properties the explorer finds violated that the hunt did not find.
 
+Then, over ``--seeds`` random seeds (the profile's settings, not derandomized,
+no shrinking), the spread of the examples to each design's first failure at
+the canonical bound: one derandomized draw is one sample of that distribution.
+
 Then, at the profile's larger bound (beyond exhaustive reach), examples and
 seconds until each design's first failure (without shrinking Hypothesis stops
 there); and examples per second on fixed at both bounds.  Figures, not assertions: run it by hand and quote it.
@@ -46,6 +50,8 @@ def main() -> None:
                     help="rounds in a row without a new find before a canonical hunt stops "
                          "(the property tests use 60; 1 is what gentrace check does)")
     ap.add_argument("--no-larger", action="store_true", help="skip the larger bound")
+    ap.add_argument("--seeds", type=int, default=20,
+                    help="random seeds for the spread of first failures (0: skip)")
     a = ap.parse_args()
     designs = a.designs.split(",")
     settings, name, seed = resolve_settings(a.profile)
@@ -98,6 +104,8 @@ def main() -> None:
     for d, r in rates.items():
         print(f"{d}: {r:.0f} examples per second at the canonical bound")
 
+    if a.seeds:
+        spread(designs, a.profile, a.seeds)
     if a.no_larger:
         return
     b = profiles.larger_bounds(name)
@@ -120,6 +128,39 @@ def main() -> None:
             ff = "-"
         print(f"{d:27s} {ff:>20s} {res.tally.examples:9d} {secs:8.1f}"
               + ("" if res.findings else f"   {res.tally.examples / secs:.0f} examples/s"))
+
+
+def spread(designs: list[str], profile: str, n: int) -> None:
+    from hypothesis import settings as Settings
+
+    from checker.stateful import hunt, resolve_settings
+    from model import CANONICAL, DESIGNS, build
+
+    cap = 2000
+    settings, name, _ = resolve_settings(profile, shrink=False, max_examples=cap)
+    settings = Settings(settings, derandomize=False, database=None)
+    print()
+    print(f"first failure over {n} random seeds (0..{n - 1}; {name} settings but random and "
+          f"up to {cap} examples, no shrinking), canonical bound")
+    print(f"{'design':27s} {'median':>7s} {'p90':>6s} {'max':>6s} {'<=200':>6s} {'seconds':>8s}")
+    for d in designs:
+        if d == "fixed":
+            continue
+        system = build(DESIGNS[d], CANONICAL)
+        firsts = []
+        t = time.perf_counter()
+        for seed in range(n):
+            res = hunt(system, settings=settings, profile=name, seed=seed, until=set())
+            firsts.append(min((f.example for f in res.findings.values()), default=cap + 1))
+        firsts.sort()
+
+        def show(x: int) -> str:
+            return f">{cap}" if x > cap else str(x)
+
+        p90 = firsts[min(n - 1, (9 * n + 9) // 10 - 1)]
+        med = firsts[(n - 1) // 2] if n % 2 else (firsts[n // 2 - 1] + firsts[n // 2]) // 2
+        print(f"{d:27s} {show(med):>7s} {show(p90):>6s} {show(firsts[-1]):>6s} "
+              f"{sum(x <= 200 for x in firsts):6d} {time.perf_counter() - t:8.1f}")
 
 
 if __name__ == "__main__":
