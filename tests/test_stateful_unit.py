@@ -62,34 +62,21 @@ def test_sigprof_lands_after_the_steps_asked_for() -> None:
     system = system_of("fixed")
     m = machine_class(system)()
     m.start(0)
-    m.sigprof("W0", 1, 0)
+    m.sigprof("W0", 1)
     assert keys(system, m.path) == ["W0:traceAcquire.seqlock-inc", "W0:sigprof.deliver"]
     # While the handler runs, the M's letter moves the handler.
     m.run("w")
     assert keys(system, m.path)[-1].startswith("W0:sigprof.")
 
 
-def test_sigprof_leaves_the_handler_where_it_is_asked_to() -> None:
-    system = system_of("fixed")
-    m = machine_class(system)()
-    m.start(0)
-    m.sigprof("W0", 0, 2)
-    assert keys(system, m.path) == ["W0:sigprof.deliver", "W0:sigprof.seqlock-take-or-elide",
-                                    "W0:sigprof.load-gen"]
-    # The handler stays preempted there while another thread moves.
-    m.run("A")
-    assert keys(system, m.path)[-1].startswith("A:")
-    assert keys(system, m.path)[3].startswith("A:")
-
-
 def test_sigprof_waits_for_its_time() -> None:
     system = system_of("fixed")
     m = machine_class(system)()
     m.start(5)
-    m.sigprof("W0", 0, 0)
+    m.sigprof("W0", 0)
     assert m.path == []  # too early: nothing lands
     m.run("AA")
-    m.sigprof("W0", 0, 0)
+    m.sigprof("W0", 0)
     assert keys(system, m.path)[-1] == "W0:sigprof.deliver"
 
 
@@ -116,7 +103,7 @@ def test_a_violation_raises_its_own_type_with_the_path() -> None:
     m = machine_class(system)()
     m.start(0)
     with pytest.raises(VIOLATIONS["deadlock-freedom"]) as e:
-        m.sigprof("W0", 1, 0)
+        m.sigprof("W0", 1)
     assert isinstance(e.value, PropertyViolation) and e.value.kind == "self-deadlock"
     assert keys(system, e.value.path) == ["W0:traceAcquire.seqlock-inc", "W0:sigprof.deliver"]
 
@@ -125,7 +112,7 @@ def test_unchecked_properties_do_not_fail_the_run() -> None:
     system = system_of("handler-waits-for-seqlock")
     m = machine_class(system, props=["sample-generation"])()
     m.start(0)
-    m.sigprof("W0", 1, 0)  # the self-deadlock is there, but not asked about
+    m.sigprof("W0", 1)  # the self-deadlock is there, but not asked about
     m.teardown()        # and the teardown gives up on the stuck run quietly
 
 
