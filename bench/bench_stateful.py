@@ -71,8 +71,8 @@ def main() -> None:
         ex = explore(system, liveness=False)
         want = {p for p in PROPERTY_NAMES if ex.verdicts[p] == EXPLORED}
         t = time.perf_counter()
-        res = hunt(system, settings=settings, profile=name, seed=seed, patience=a.patience,
-                   until=want)
+        res = hunt(system, settings=settings, profile=name, seed=seed,
+                   patience=a.patience if want else 1, until=want)
         secs = time.perf_counter() - t
         if res.findings:
             first = min(res.findings.values(), key=lambda f: (f.example, f.seconds))
@@ -119,7 +119,8 @@ def main() -> None:
     for d in designs:
         system = build(DESIGNS[d], b)
         t = time.perf_counter()
-        res = hunt(system, settings=settings, profile=name, seed=seed, until=set())
+        res = hunt(system, settings=settings, profile=name, seed=seed, until=set(),
+                   patience=1 if d == "fixed" else 5)
         secs = time.perf_counter() - t
         if res.findings:
             first = min(res.findings.values(), key=lambda f: (f.example, f.seconds))

@@ -128,8 +128,9 @@ def hunt(system: System, *, props: list[str] | tuple[str, ...] | None = None,
          until: set[str] | None = None) -> HuntResult:
     """Search ``system`` for violations of ``props`` (default: all) with Hypothesis.
 
-    The hunt ends when every property is found, when every property in ``until``
-    is (after at least one round), after ``max_rounds`` rounds, or after
+    The hunt ends when every property is found, when some property is found and
+    every property in ``until`` is (``until=set()``: stop at the first
+    violation, whichever it is), after ``max_rounds`` rounds, or after
     ``patience`` rounds in a row that found nothing new.  A fruitless round is
     repeated with fresh examples (a derandomized run would otherwise replay the
     very same ones); properties not found stay checked in every round, so a
@@ -154,7 +155,7 @@ def hunt(system: System, *, props: list[str] | tuple[str, ...] | None = None,
     clean: dict[str, int] = {p: 0 for p in todo}
     rounds = fruitless = 0
     while todo and rounds < max_rounds and fruitless < patience:
-        if rounds and until is not None and until <= found.keys():
+        if until is not None and found and until <= found.keys():
             break
         rounds += 1
         before = tally.clean
