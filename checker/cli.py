@@ -195,13 +195,7 @@ def _print_matrix(designs: list[Any], bounds: Bounds, runs: list[Any], rows: lis
     print()
     print("VIOL: a counterexample was found. holds: exhaustively checked at this bound. "
           "vacuous: the property's antecedent never occurred. incompl: a budget cut the search short.")
-    bad = [o for o in rows if not o.matches]
-    if bad:
-        print("'!' marks a verdict that differs from the design's expectation:")
-        for o in bad:
-            print(f"  {o.design.name} / {o.prop}: observed {o.verdict}, expected {o.expected}")
-    else:
-        print("Every verdict matches its expectation.")
+    print_mismatches(rows, lambda o: f"observed {o.verdict}", "Every verdict matches its expectation.")
     if out is not None:
         n = sum(1 for o in rows if o.file)
         print(f"{n} counterexample(s) written to {out}/ (replay with: gentrace replay FILE)")
@@ -214,6 +208,17 @@ def _print_matrix(designs: list[Any], bounds: Bounds, runs: list[Any], rows: lis
 
 
 # -- replay ------------------------------------------------------------------
+
+def print_mismatches(rows: list[Any], observed: Any, all_match: str) -> None:
+    """List the outcomes that differ from their expectation (``observed(o)`` says what was seen)."""
+    bad = [o for o in rows if not o.matches]
+    if not bad:
+        print(all_match)
+        return
+    print("'!' marks a verdict that differs from the design's expectation:")
+    for o in bad:
+        print(f"  {o.design.name} / {o.prop}: {observed(o)}, expected {o.expected}")
+
 
 def cmd_replay(args: argparse.Namespace) -> int:
     from checker.counterexample import CounterexampleError, load

@@ -122,7 +122,7 @@ def _cell(o: Any) -> str:
 def _print_hypothesis(designs: list[Design], bounds: Bounds, hunts: list[Any], rows: list[Any],
                       profile: str, out: Path | None) -> None:
     from checker import profiles
-    from checker.cli import SHORT
+    from checker.cli import SHORT, print_mismatches
 
     w = max(len(d.name) for d in designs) + 2
     print(f"engine: hypothesis, profile {profile} ({profiles.PROFILES[profile].doc})")
@@ -139,13 +139,8 @@ def _print_hypothesis(designs: list[Design], bounds: Bounds, hunts: list[Any], r
     print()
     print("VIOL: a counterexample was found and replays on the model. nf: no violation found in "
           "the examples run, which is a sample, not a proof (the JSON output gives the count).")
-    bad = [o for o in rows if not o.matches]
-    if bad:
-        print("'!' marks a verdict that differs from the design's expectation:")
-        for o in bad:
-            print(f"  {o.design.name} / {o.prop}: {o.summary}, expected {o.expected}")
-    else:
-        print("Every violation expected was found, and none that was not.")
+    print_mismatches(rows, lambda o: o.summary,
+                     "Every violation expected was found, and none that was not.")
     _print_files(rows, out)
 
 
