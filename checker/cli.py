@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -175,23 +175,13 @@ class _Progress:
 
 def _print_matrix(designs: list[Any], bounds: Bounds, runs: list[Any], rows: list[Any],
                   out: Path | None) -> None:
-    w = max(len(d.name) for d in designs) + 2
-    print(f"bounds: {' '.join(f'{k}={v}' for k, v in bounds.as_dict().items())}")
-    print()
-    head = "design".ljust(w) + "".join(SHORT[p].ljust(11) for p in PROPERTY_NAMES) + "states"
-    print(head)
-    print("-" * len(head) + "-" * 14)
-    by = {(o.design.name, o.prop): o for o in rows}
-    for d, res in zip(designs, runs, strict=True):
-        line = d.name.ljust(w)
-        for p in PROPERTY_NAMES:
-            o = by[(d.name, p)]
-            cell = CELL[o.verdict] + ("" if o.matches else "!")
-            line += cell.ljust(11)
-        line += f"{res.stats.states:,} in {res.stats.seconds:.1f} s"
-        if not res.complete:
-            line += f" ({res.cut})"
-        print(line)
+    def size(k: int) -> str:
+        res = runs[k]
+        text = f"{res.stats.states:,} in {res.stats.seconds:.1f} s"
+        return text if res.complete else f"{text} ({res.cut})"
+
+    print_table(designs, bounds, rows, "states",
+                lambda o: CELL[o.verdict] + ("" if o.matches else "!"), size)
     print()
     print("VIOL: a counterexample was found. holds: exhaustively checked at this bound. "
           "vacuous: the property's antecedent never occurred. incompl: a budget cut the search short.")
@@ -208,6 +198,21 @@ def _print_matrix(designs: list[Any], bounds: Bounds, runs: list[Any], rows: lis
 
 
 # -- replay ------------------------------------------------------------------
+
+def print_table(designs: list[Any], bounds: Bounds, rows: list[Any], last: str,
+                cell: Callable[[Any], str], size: Callable[[int], str]) -> None:
+    """The bounds, then design x property cells (``cell(outcome)``) and ``size(k)`` per design."""
+    w = max(len(d.name) for d in designs) + 2
+    print(f"bounds: {' '.join(f'{k}={v}' for k, v in bounds.as_dict().items())}")
+    print()
+    head = "design".ljust(w) + "".join(SHORT[p].ljust(11) for p in PROPERTY_NAMES) + last
+    print(head)
+    print("-" * len(head) + "-" * 14)
+    by = {(o.design.name, o.prop): o for o in rows}
+    for k, d in enumerate(designs):
+        print(d.name.ljust(w) + "".join(cell(by[(d.name, p)]).ljust(11) for p in PROPERTY_NAMES)
+              + size(k))
+
 
 def print_mismatches(rows: list[Any], observed: Any, all_match: str) -> None:
     """List the outcomes that differ from their expectation (``observed(o)`` says what was seen)."""

@@ -122,20 +122,11 @@ def _cell(o: Any) -> str:
 def _print_hypothesis(designs: list[Design], bounds: Bounds, hunts: list[Any], rows: list[Any],
                       profile: str, out: Path | None) -> None:
     from checker import profiles
-    from checker.cli import SHORT, print_mismatches
+    from checker.cli import print_mismatches, print_table
 
-    w = max(len(d.name) for d in designs) + 2
     print(f"engine: hypothesis, profile {profile} ({profiles.PROFILES[profile].doc})")
-    print(f"bounds: {' '.join(f'{k}={v}' for k, v in bounds.as_dict().items())}")
-    print()
-    head = "design".ljust(w) + "".join(SHORT[p].ljust(11) for p in PROPERTY_NAMES) + "examples"
-    print(head)
-    print("-" * len(head) + "-" * 14)
-    by = {(o.design.name, o.prop): o for o in rows}
-    for d, h in zip(designs, hunts, strict=True):
-        line = d.name.ljust(w) + "".join(_cell(by[(d.name, p)]).ljust(11) for p in PROPERTY_NAMES)
-        line += f"{h.tally.examples:,} in {h.seconds:.1f} s"
-        print(line)
+    print_table(designs, bounds, rows, "examples", _cell,
+                lambda k: f"{hunts[k].tally.examples:,} in {hunts[k].seconds:.1f} s")
     print()
     print("VIOL: a counterexample was found and replays on the model. nf: no violation found in "
           "the examples run, which is a sample, not a proof (the JSON output gives the count).")
