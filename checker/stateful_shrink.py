@@ -13,8 +13,13 @@ built with ``compiled.successors`` only, so what comes out replays.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cache
 
+from checker.stateful_machine import Schedule
 from model import System
+
+# One scheduler view per system: each is built once, not on every shortening pass.
+_schedule = cache(Schedule)
 
 State = tuple[int, ...]
 
@@ -114,9 +119,7 @@ def _endings(system: System, start: list[int], r: _Runner, spent: Callable[[], b
 
 def _sooner_ending(system: System, best: list[int], bit: int, limit: int) -> list[int] | None:
     """The shortest prefix-plus-ending of ``best`` that breaks the property in under ``limit`` steps."""
-    from checker.stateful_machine import Schedule
-
-    sch = Schedule(system)
+    sch = _schedule(system)
     choice: list[int] | None = None
     s = system.initial
     for k in range(len(best)):
