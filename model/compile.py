@@ -34,6 +34,16 @@ class Compiled:
     source: str
 
 
+def _bound(make: Callable[[], Any], lines: list[str], ind: str) -> Any:
+    """Run ``make`` (which evaluates step code on Expr values) and emit its ``let`` bindings."""
+    Expr.bindings.clear()
+    Expr._counter = 0  # names are local to the block that follows: same text every build
+    out = make()
+    lines += [f"{ind}{name} = {code}" for name, code in Expr.bindings]
+    Expr.bindings.clear()
+    return out
+
+
 def compile_system(system: System) -> Compiled:
     n = len(system.layout)
     S = [Expr(f"s[{i}]") for i in range(n)]
@@ -57,33 +67,37 @@ def compile_system(system: System) -> Compiled:
             kw = "elif"
             for i in steps:
                 st = system.steps[i]
-                upd = st.update(S)
+                inner = ind + "    "
+                if st.guard is not None:
+                    guard = _bound(lambda st=st: src(st.guard(S)), lines, inner)
+                    lines.append(f"{inner}if {guard}:")
+                    inner += "    "
                 # Copy the state and assign the changed fields: much cheaper than
                 # a tuple display of every field.  Right-hand sides read ``s``,
                 # the old state, so the update is simultaneous.
-                body = ["l = COPY(s)"]
-                body += [f"l[{f}] = {src(v)}" for f, v in sorted(upd.items())
-                         if src(v) != f"s[{f}]"]
+                body: list[str] = []
+                upd = _bound(lambda st=st: {f: src(v) for f, v in st.update(S).items()}, body, "")
+                body.append("l = COPY(s)")
+                body += [f"l[{f}] = {v}" for f, v in sorted(upd.items()) if v != f"s[{f}]"]
                 body.append(f"add(({i}, PACK(l)))")
-                inner = ind + "    "
-                if st.guard is not None:
-                    lines.append(f"{inner}if {src(st.guard(S))}:")
-                    inner += "    "
                 lines += [inner + b for b in body]
     lines.append("    return out")
 
     lines.append("def violated(s):")
     lines.append("    m = 0")
     for k, inv in enumerate(system.invariants):
-        lines.append(f"    if not {src(inv.ok(S))}: m |= {1 << k}")
+        ok = _bound(lambda inv=inv: src(inv.ok(S)), lines, "    ")
+        lines.append(f"    if not {ok}: m |= {1 << k}")
     lines.append("    return m")
     lines.append("def witnessed(s):")
     lines.append("    m = 0")
     for k, inv in enumerate(system.invariants):
-        lines.append(f"    if {src(inv.witness(S))}: m |= {1 << k}")
+        wit = _bound(lambda inv=inv: src(inv.witness(S)), lines, "    ")
+        lines.append(f"    if {wit}: m |= {1 << k}")
     lines.append("    return m")
     lines.append("def finished(s):")
-    lines.append(f"    return bool({src(system.finished(S))})")
+    fin = _bound(lambda: src(system.finished(S)), lines, "    ")
+    lines.append(f"    return bool({fin})")
     source = "\n".join(lines) + "\n"
     code = compile(source, f"<gentrace {system.design.name}>", "exec")
     ns: dict[str, Any] = {"COPY": list, "PACK": tuple}

@@ -31,6 +31,20 @@ class Expr:
             return str(x)
         raise TypeError(f"cannot compile value {x!r}")
 
+    # Bindings made while one step is being compiled: (name, source) in order.
+    # compile.py clears the list before a step and emits it before the step's body.
+    bindings: list[tuple[str, str]] = []
+    _counter = 0
+
+    @staticmethod
+    def bind(x: Expr) -> Expr:
+        if x.code.isidentifier() or x.code.lstrip("-").isdigit():
+            return x
+        Expr._counter += 1
+        name = f"t{Expr._counter}"
+        Expr.bindings.append((name, x.code))
+        return Expr(name)
+
     @staticmethod
     def ite(c: Any, a: Any, b: Any) -> Expr:
         if isinstance(c, bool):

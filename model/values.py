@@ -84,6 +84,24 @@ def neg(x: Val) -> Val:
     return not x
 
 
+def let(x: Val) -> Val:
+    """Name an intermediate value so that using it twice does not copy it twice.
+
+    On ints and z3 terms this is the identity (z3 shares subterms already).  On
+    :class:`Expr` values it emits ``tN = <source>`` into the step being compiled
+    and returns ``tN``: a value scanned in a loop (the profBuf's records) would
+    otherwise be pasted into its own next iteration, doubling the source each time.
+    """
+    if isinstance(x, Expr):
+        return Expr.bind(x)
+    return x
+
+
+def minimum(a: Val, b: Val) -> Val:
+    """``min(a, b)`` for every value kind."""
+    return ite(a <= b, a, b)
+
+
 def as_int(c: Val) -> Val:
     """A truth value as the int 1 or 0, for storing in the state vector."""
     return ite(c, 1, 0)
