@@ -6,12 +6,17 @@ property predicates.  Nothing here imports from ``checker``.
 """
 
 from model.bounds import CANONICAL, NAMED, Bounds, BoundsError, parse_bounds
-from model.designs import DESIGNS, Design, DesignError, get_design, parse_designs
+from model.designs import DESIGNS, Design, DesignError, designs_of, get_design, parse_designs
+from model.findings import FINDINGS, Finding
 from model.properties import PROPERTIES, PROPERTY_NAMES
+from model.releases import DEFAULT as DEFAULT_RELEASE
+from model.releases import RELEASES, Release, ReleaseError, get_release, parse_releases
 from model.system import State, System, build
 
 __all__ = [
     "CANONICAL", "NAMED", "Bounds", "BoundsError", "parse_bounds", "DESIGNS", "Design",
-    "DesignError", "get_design", "parse_designs", "PROPERTIES", "PROPERTY_NAMES", "State",
+    "DesignError", "designs_of", "get_design", "parse_designs", "FINDINGS", "Finding",
+    "DEFAULT_RELEASE", "RELEASES", "Release", "ReleaseError", "get_release", "parse_releases",
+    "PROPERTIES", "PROPERTY_NAMES", "State",
     "System", "build",
 ]

@@ -6,9 +6,10 @@ traceAdvanceSema serialises them, so their advances never overlap.
 
 from __future__ import annotations
 
-from model.context import Ctx, Drainer
+from model.context import Ctx
 from model.generation import next_gen
 from model.layout import Pcs, Step
+from model.readcpu import READ_STEPS, Drainer
 from model.values import Val, ite
 
 ADV = "trace2.go traceAdvance"
@@ -25,15 +26,17 @@ class Advancer(Drainer):
         d, L, b = ctx.design, ctx.L, ctx.bounds
         self.pcs = pcs = Pcs()
         order: list[str] = ["load-gen", "publish"]
+        if ctx.enabled is not None:
+            order.append("stop.clear-enabled")
         mloop = []
         for m, _, bufs in ms:
             mloop.append(f"wait-even({m})")
             if bufs is not None:
                 mloop.append(f"flush({m})")
         if d.cpu_drain and d.cpu_drain_first:
-            cpu = ["cpu-read", "cpu-emit", "cpu-commit", "cpu-flush"]
+            cpu = [*READ_STEPS, "cpu-flush"]
         elif d.cpu_drain:
-            cpu = ["cpu-flush", "cpu-read", "cpu-emit", "cpu-commit"]
+            cpu = ["cpu-flush", *READ_STEPS]
         else:
             cpu = ["cpu-flush"]
         order += (mloop + cpu) if d.cpu_flush_after_mloop else (cpu + mloop)
@@ -47,8 +50,7 @@ class Advancer(Drainer):
         self.pc = L.add(f"{name}.pc", 0, len(pcs.names) - 1, labels=pcs.names)
         self.g = L.add(f"{name}.gen", 0, b.top)
         self.adv = L.add(f"{name}.advances", 0, b.advances)
-        self.n = L.add(f"{name}.read.n", 0, b.profbuf)
-        self.i = L.add(f"{name}.read.i", 0, b.profbuf)
+        self.init_read(ctx)
         # The advancer's own M: a handler may take its seqlock.  traceAdvance's
         # loop visits this M too, but always finds it even (the advancer holds no
         # seqlock there, and a handler on its M returns before the advancer runs
@@ -66,17 +68,23 @@ class Advancer(Drainer):
         top, wrap = b.top, c.design.wrap_to
 
         def st(name: str, go: str, update, guard=None, **kw) -> Step:  # type: ignore[no-untyped-def]
-            return Step(thread=a.name, name=name, go=go, pc_field=a.pc, pc=a.at[name],
+            return Step(thread=a.name, name=name, go=c.ref(go), pc_field=a.pc, pc=a.at[name],
                         update=update, guard=guard, idle_field=a.idle, **kw)
 
+        stopping = lambda s: s[a.adv] == b.advances  # noqa: E731
+        after_publish = a.nxt("stop.clear-enabled") if c.enabled is not None else a.nxt("publish")
         out = [
             st("load-gen", f"{ADV}: gen := trace.gen.Load()",
                lambda s: {a.g: s[c.gen], a.pc: a.nxt("load-gen")}),
             st("publish", f"{ADV}: trace.gen.Store(traceNextGen(gen)), or when stopping "
                "trace.shutdown.Store(true); trace.gen.Store(0)",
-               lambda s: {c.gen: ite(s[a.adv] == b.advances, 0, next_gen(s[a.g], top, wrap)),
-                          a.pc: a.nxt("publish")}),
+               lambda s: {c.gen: ite(stopping(s), 0, next_gen(s[a.g], top, wrap)),
+                          a.pc: ite(stopping(s), a.nxt("publish"), after_publish)}),
         ]
+        if c.enabled is not None:
+            out.append(st("stop.clear-enabled", f"{ADV}: when stopping, trace.enabled = false, after "
+                          "trace.gen.Store(0) (same system-stack block)",
+                          lambda s: {c.enabled: 0, a.pc: a.nxt("stop.clear-enabled")}))
         for m, seq, bufs in self.ms:
             out.append(st(f"wait-even({m})", f"{ADV}: if mp.trace.seqlock.Load()%2 != 0 "
                           "{ come back to it later }",
@@ -90,31 +98,20 @@ class Advancer(Drainer):
                 out.append(st(f"flush({m})", f"{ADV}: traceBufFlush(mp.trace.buf[gen%2], gen) "
                               "under trace.lock", fl))
 
-        if "cpu-read" in self.at:
-            def cread(s):  # type: ignore[no-untyped-def]
-                ln = c.pb_field(s, a.prof(s), "length")
-                return {a.n: ln, a.i: 0,
-                        a.pc: ite(ln == 0, a.nxt("cpu-commit"), a.at["cpu-emit"])}
-            out.append(st("cpu-read", f"{FLUSH}: traceReadCPU(gen): trace.cpuLogRead[gen%2]"
-                          ".read(profBufNonBlocking)", cread))
+        if "read.commit" in self.at:
+            last = a.order.index(READ_STEPS[-1])
+            ret = a.at[a.order[last + 1]]
 
-            def cemit(s):  # type: ignore[no-untyped-def]
-                upd: dict[int, Val] = {}
-                sid = c.pb_record(s, a.prof(s), s[a.i])
-                c.write_cpu(s, upd, s[a.g], sid)
-                i2 = s[a.i] + 1
-                upd[a.i] = i2
-                upd[a.pc] = ite(i2 == s[a.n], a.at["cpu-commit"], a.at["cpu-emit"])
-                return upd
-            out.append(st("cpu-emit", f"{FLUSH}: traceReadCPU(gen): write one record into "
-                          "trace.cpuBuf[gen%2]", cemit))
+            def emit(s, upd: dict[int, Val], x: Val) -> None:  # type: ignore[no-untyped-def]
+                c.write_cpu(s, upd, s[a.g], x, cond=x != c.pb[0].OVF)
 
-            def ccommit(s):  # type: ignore[no-untyped-def]
-                upd: dict[int, Val] = {a.n: 0, a.i: 0, a.pc: a.nxt("cpu-commit")}
-                c.pb_commit(s, upd, a.prof(s), s[a.n])
-                return upd
-            out.append(st("cpu-commit", "profbuf.go profBuf.read: the read position moves past "
-                          "the records returned", ccommit))
+            def st_read(name, go, pc, update):  # type: ignore[no-untyped-def]
+                site = "traceCPUFlush" if c.rel.drain_site == "traceCPUFlush" else "traceAdvance"
+                return Step(thread=a.name, name=name, go=c.ref(go) + f" (drain in {site}: "
+                            "traceReadCPU(gen))", pc_field=a.pc, pc=pc, update=update,
+                            idle_field=a.idle)
+            out += a.read_steps(st_read, a.at.__getitem__, ret_data=ret, ret_empty=ret, ret_eof=ret,
+                                emit=emit)
 
         def cflush(s):  # type: ignore[no-untyped-def]
             upd: dict[int, Val] = {a.pc: a.nxt("cpu-flush")}
@@ -134,8 +131,9 @@ class Advancer(Drainer):
                           lambda s, p=p, name=name: {c.clw[p]: 0, a.pc: a.nxt(name)}))
         for p in range(c.nprof):
             name = f"stop.close-profBuf[{p}]"
-            out.append(st(name, f"{STOP}: trace.cpuLogRead[{p}].close()",
-                          lambda s, p=p, name=name: {c.pb[p].closed: 1, a.pc: a.nxt(name)}))
+            out.append(st(name, f"{STOP}: trace.cpuLogRead[{p}].close(): profbuf.go close: "
+                          "b.eof.Store(1)",
+                          lambda s, p=p, name=name: {c.pb[p].eof: 1, a.pc: a.nxt(name)}))
         out.append(st("stop.wait-reader", f"{STOP}: <-trace.cpuLogDone",
                       lambda s: {a.pc: a.DONE, a.g: 0},
                       guard=lambda s: s[a.reader_pc] == a.reader_done,

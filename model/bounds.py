@@ -20,18 +20,30 @@ class Bounds:
     trace buffer of two events (so a stale batch can be appended to, not only
     refilled), and a first generation just below the top of a 4-bit word, so
     every canonical run also crosses ``traceNextGen``'s wrap-around (14, 15, 4).
-    One signal is enough for every defect; ``large`` adds a second, which is what
-    it takes to overflow the one-record profBuf.
+
+    The profBufs are rings as in ``profbuf.go``: ``ring_words`` data words and
+    ``ring_tags`` tags (powers of two, as newProfBuf rounds them), a sample's
+    record taking ``rec_words`` words and an overflow record one word (the
+    shortest record: its stack is one word, the count).  A run begins in the
+    middle of a trace, so the rings' read and write positions start at
+    ``ring_start`` and ``tag_start``, not at 0.  Canonically the data ring has
+    two words and starts at its last one: the second of two samples lands past
+    the end of the ring, which is where ``profBuf.read`` stops a read.
     """
 
     workers: int = 1
     sections: int = 2
     signals: int = 1
     advances: int = 2
-    profbuf: int = 1
     tracebuf: int = 2
     word: int = 4
     first_gen: int = 14
+    ring_words: int = 2
+    ring_tags: int = 2
+    rec_words: int = 1
+    ring_start: int = 1
+    tag_start: int = 0
+    nested: int = 1
 
     @property
     def top(self) -> int:
@@ -53,6 +65,25 @@ class Bounds:
                 f"bound word={self.word} is odd: 2^{self.word}-1 is not a multiple of 3, "
                 "and traceNextGen's wrap to 4 needs it to be; use an even word size"
             )
+        for key in ("ring_words", "ring_tags"):
+            v = getattr(self, key)
+            if v & (v - 1):
+                raise BoundsError(
+                    f"bound {key}={v} is not a power of two: newProfBuf rounds its rings up to "
+                    "powers of two; use 1, 2, 4, 8 or 16")
+        if self.ring_words < 2:
+            raise BoundsError("bound ring_words=1 cannot hold an overflow record and a sample; use 2 or more")
+        if 2 * self.rec_words > self.ring_words:
+            raise BoundsError(
+                f"bound rec_words={self.rec_words} is more than half of ring_words={self.ring_words}: "
+                "such a record may never fit after the skip at the end of the ring (the real ring "
+                f"is far larger than a record); use rec_words at most {self.ring_words // 2}")
+        if self.ring_start >= self.ring_words:
+            raise BoundsError(f"bound ring_start={self.ring_start} is not a position of a "
+                              f"{self.ring_words}-word ring: use 0 to {self.ring_words - 1}")
+        if self.tag_start >= self.ring_tags:
+            raise BoundsError(f"bound tag_start={self.tag_start} is not a position of a "
+                              f"{self.ring_tags}-tag ring: use 0 to {self.ring_tags - 1}")
         if not 1 <= self.first_gen <= self.top:
             raise BoundsError(
                 f"bound first_gen={self.first_gen} does not fit a {self.word}-bit word: "
@@ -68,10 +99,15 @@ LIMITS: dict[str, tuple[int, int]] = {
     "sections": (0, 6),
     "signals": (0, 7),
     "advances": (0, 10),
-    "profbuf": (1, 4),
     "tracebuf": (1, 4),
     "word": (4, 64),
     "first_gen": (1, (1 << 64) - 1),
+    "ring_words": (2, 16),
+    "ring_tags": (1, 16),
+    "rec_words": (1, 8),
+    "ring_start": (0, 15),
+    "tag_start": (0, 15),
+    "nested": (0, 2),
 }
 
 DOC: dict[str, str] = {
@@ -79,19 +115,28 @@ DOC: dict[str, str] = {
     "sections": "traceAcquire/traceRelease critical sections per worker",
     "signals": "SIGPROF deliveries in total (each may hit any M)",
     "advances": "traceAdvance calls before the final StopTrace",
-    "profbuf": "profBuf capacity, in records",
     "tracebuf": "trace buffer capacity, in events",
     "word": "generation counter width in bits (even, so the top value is a multiple of 3)",
     "first_gen": "generation in force when the model starts",
+    "ring_words": "words in each profBuf's data ring (a power of two)",
+    "ring_tags": "tags in each profBuf's tag ring: at most this many records (a power of two)",
+    "rec_words": "words in a sample's profBuf record (an overflow record takes one)",
+    "ring_start": "data ring position (read = write) when the run begins",
+    "tag_start": "tag ring position (read = write) when the run begins",
+    "nested": "nested traceAcquire/traceRelease pairs inside each critical section (Go 1.23 on)",
 }
 
 CANONICAL = Bounds()
 
 NAMED: dict[str, Bounds] = {
     "canonical": CANONICAL,
-    # Canonical plus a second signal: two samples can race for the one profBuf
-    # slot, so overflow is reached.  The benchmark's "larger bound".
+    # Canonical with a third signal, a ring of four words and two-word sample
+    # records: overflow (and its record), wraparound markers and a full tag
+    # ring are all reached.  The benchmark's "larger bound".
     "large": Bounds(signals=2),
+    # No workers and two signals: the smallest bound at which two records sit on
+    # either side of the end of the ring (the finding single-read-drain).
+    "ring": Bounds(workers=0, signals=2),
 }
 
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 from model.bounds import Bounds
 from model.designs import Design
-from model.generation import is_sealed, sequence
+from model.generation import is_before, is_sealed, later_of, sequence
 from model.layout import Layout
-from model.values import Val, all_of, any_of, as_int, bit, has_bit, ite, neg, select
+from model.profbuf import Ring
+from model.values import Val, all_of, any_of, as_int, bit, has_bit, ite, neg
 
 Upd = dict[int, Val]
 
@@ -41,16 +42,6 @@ class TraceBuf:
     content: int
 
 
-@dataclass
-class ProfBuf:
-    """A profBuf ring: ``length`` records, ``rec[j]`` the sample id at position j."""
-
-    name: str
-    length: int
-    rec: list[int]
-    closed: int
-
-
 class Ctx:
     """Fields of the global state, and the operations several threads share."""
 
@@ -64,17 +55,17 @@ class Ctx:
         top = b.top
         self.mask_max = (1 << (b.signals + 1)) - 1
 
+        self.rel = design.release
         self.gen = L.add("gen", b.first_gen, top)
+        # go1.23 on: traceEnabled() reads the bool trace.enabled, which
+        # traceAdvance(stop) clears after trace.gen.Store(0); before, it is gen != 0.
+        self.enabled = L.add("trace.enabled", 1, 1) if self.rel.enabled_flag else None
         self.flushed = L.add("flushedGen", 0, top)
         self.siglock = L.add("signalLock")
         self.clw = [L.add(f"cpuLogWrite[{p}]", 1, 1) for p in range(self.nprof)]
         self.pb = [
-            ProfBuf(
-                name=f"profBuf[{p}]",
-                length=L.add(f"profBuf[{p}].len", 0, b.profbuf),
-                rec=[L.add(f"profBuf[{p}].rec[{j}]", 0, b.signals) for j in range(b.profbuf)],
-                closed=L.add(f"profBuf[{p}].closed"),
-            )
+            Ring(L, f"profBuf[{p}]", words=b.ring_words, tags=b.ring_tags, rec=b.rec_words,
+                 signals=b.signals, start=b.ring_start, tag_start=b.tag_start)
             for p in range(self.nprof)
         ]
         self.cpubuf = [self.trace_buf(f"cpuBuf[{p}]", "sample") for p in range(2)]
@@ -91,7 +82,7 @@ class Ctx:
         self.viol = {
             p: L.add(f"broken.{p}", ghost=True)
             for p in ("sample-generation", "event-generation", "flush-before-seal",
-                      "sample-conservation")
+                      "sample-conservation", "generation-order")
         }
 
     # -- fields -----------------------------------------------------------
@@ -168,9 +159,28 @@ class Ctx:
                         all_of(neg(fresh), (ids & bit(sid)) != 0))
             upd[tb.content] = ite(fresh, bit(sid), ids | bit(sid))
 
-    def write_cpu(self, s: list[Val], upd: Upd, g: Val, sid: Val) -> None:
-        """Write sample ``sid`` as an event of ``g`` into ``cpuBuf[g%2]``."""
-        self.write_parity(s, upd, self.cpubuf, g, g, sid)
+    def write_cpu(self, s: list[Val], upd: Upd, g: Val, sid: Val, cond: Val = True) -> None:
+        """Write sample ``sid`` as an event of ``g`` into ``cpuBuf[g%2]`` (when ``cond``)."""
+        sub: Upd = {}
+        self.write_parity(s, sub, self.cpubuf, g, g, sid)
+        for f, v in sub.items():
+            upd[f] = ite(cond, v, cur(s, upd, f))
+
+    # -- the per-M write marker (seqlock to go1.25, writing flag from go1.26) --
+
+    def seq_take(self, v: Val) -> Val:
+        """``seqlock.Add(1)`` (parity flips) or ``writing.Store(true)``."""
+        return 1 if self.rel.write_flag else v ^ 1
+
+    def seq_drop(self, v: Val) -> Val:
+        """``seqlock.Add(1)`` (parity flips) or ``writing.Store(false)``."""
+        return 0 if self.rel.write_flag else v ^ 1
+
+    def seq_take_go(self) -> str:
+        return "mp.trace.writing.Store(true)" if self.rel.write_flag else "mp.trace.seqlock.Add(1)"
+
+    def seq_drop_go(self) -> str:
+        return "mp.trace.writing.Store(false)" if self.rel.write_flag else "mp.trace.seqlock.Add(1)"
 
     def write_parity(self, s: list[Val], upd: Upd, slots: list[TraceBuf], p_of: Val,
                      gw: Val, sid: Val = 0) -> None:
@@ -197,45 +207,25 @@ class Ctx:
         """Index of the profBuf for generation ``g`` (legacy: the only one)."""
         return 0 if self.nprof == 1 else g & 1
 
-    def pb_field(self, s: list[Val], idx: Val, pick: str) -> Val:
-        return select(idx, [s[getattr(pb, pick)] for pb in self.pb])
+    def traced(self, s: list[Val]) -> Val:
+        """traceEnabled(): gen != 0 in go1.22, the bool trace.enabled from go1.23 on."""
+        return s[self.enabled] == 1 if self.enabled is not None else s[self.gen] != 0
 
-    def pb_append(self, s: list[Val], upd: Upd, idx: Val, sid: Val) -> None:
-        """profBuf.write of sample ``sid``; a full ring drops it and counts overflow."""
-        any_full = []
-        for p, pb in enumerate(self.pb):
-            here = idx == p
-            ln = s[pb.length]
-            full = ln == self.bounds.profbuf
-            any_full.append(all_of(here, full))
-            for j, r in enumerate(pb.rec):
-                upd[r] = ite(all_of(here, ln == j), sid, s[r])
-            upd[pb.length] = ite(all_of(here, neg(full)), ln + 1, ln)
-        ov = s[self.overflowed]
-        upd[self.overflowed] = ite(any_of(*any_full), ov | bit(sid), ov)
+    def ref(self, text: str) -> str:
+        """A Go reference, in the file names of the release being modelled."""
+        return self.rel.ref(text)
 
-    def pb_record(self, s: list[Val], idx: Val, i: Val) -> Val:
-        """The sample id at position ``i`` of profBuf ``idx``."""
-        return select(idx, [select(i, [s[r] for r in pb.rec]) for pb in self.pb])
+    # -- per-M program order (generation-order) ---------------------------
 
-    def pb_commit(self, s: list[Val], upd: Upd, idx: Val, n: Val) -> None:
-        """Advance the read position past ``n`` records (profBuf.read's next call).
+    def order_field(self, m: str) -> int:
+        """Ghost: the latest generation (in run order) of an event the M has written."""
+        return self.L.add(f"{m}.lastEventGen", 0, self.bounds.top, ghost=True)
 
-        With one reader at a time ``n`` never exceeds the length; with two (a
-        defect) the second commit may remove records nobody read, which is what
-        a racing read does to the real ring.
-        """
-        cap = self.bounds.profbuf
-        for p, pb in enumerate(self.pb):
-            here = idx == p
-            ln = s[pb.length]
-            new_len = select(n, [select(ln, [max(k - v, 0) for k in range(cap + 1)])
-                                 for v in range(cap + 1)])
-            upd[pb.length] = ite(here, new_len, ln)
-            for j, r in enumerate(pb.rec):
-                shifted = select(n, [s[pb.rec[j + v]] if j + v < cap else 0
-                                     for v in range(cap + 1)])
-                upd[r] = ite(here, shifted, s[r])
+    def note_event(self, s: list[Val], upd: Upd, last: int, g: Val, cond: Val = True) -> None:
+        """An event of generation ``g`` is written by an M whose latest so far is ``s[last]``."""
+        m = s[last]
+        self.sticky(s, upd, "generation-order", all_of(cond, is_before(g, m, self.gens)))
+        upd[last] = ite(cond, later_of(g, m, self.gens), m)
 
 
 class Drainer:

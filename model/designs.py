@@ -1,20 +1,25 @@
-"""Design variants: the change, the code before it, and plausible wrong turns.
+"""Design variants: the change, the code before it, plausible wrong turns, and corrections.
 
 A variant is data: switches the step builders read, a one-line description of
 the defect, where in Go it lives, and the verdict each property is expected to get
-(with a one-line reason for every expected violation).
+(with a one-line reason for every expected violation).  A variant is a delta on a
+release (``model/releases.py``): ``design.on(release)`` is the same variant with
+that release's switches, and ``DESIGNS`` holds every variant on the newest release.
+A release's known defects (``model/findings.py``) add to the expectations of every
+variant that keeps the defective code.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from model.bounds import Bounds
 from model.properties import PROPERTY_NAMES
+from model.releases import DEFAULT, RELEASES, Release, get_release
 
 
 class DesignError(ValueError):
-    """An unknown design name; the message lists the known ones."""
+    """An unknown design name, or a design that the release does not have."""
 
 
 HOLDS = "holds"
@@ -36,6 +41,11 @@ class Design:
     cpu_drain: bool = True           # traceCPUFlush drains the profBuf
     cpu_drain_first: bool = True     # ... before flushing cpuBuf
     cpu_flush_after_mloop: bool = True
+    # traceReadCPU reads until profBuf.read returns nothing (a correction).
+    drain_loop: bool = False
+    # A reentrant traceAcquire returns the outermost acquire's generation (a correction
+    # for releases whose reentrant path loads trace.gen afresh).
+    nested_entry_gen: bool = False
     # CPU reader goroutine.
     reader_locked: bool = True       # loads gen inside traceAcquire/traceRelease
     # traceNextGen.
@@ -43,12 +53,30 @@ class Design:
     violates: dict[str, str] = field(default_factory=dict)  # property -> why
     # A violation that only a bigger bound can show: property -> {bound: minimum}.
     needs: dict[str, dict[str, int]] = field(default_factory=dict)
+    # The releases this variant is a design of (None: every release).
+    releases: tuple[str, ...] | None = None
+    # A correction: the finding(s) it corrects, by name.
+    corrects: tuple[str, ...] = ()
+    release: Release = RELEASES[DEFAULT]
 
-    def expected(self, prop: str, bounds: Bounds | None = None) -> str:
-        """The verdict this design should get; with ``bounds``, at those bounds.
+    def on(self, release: Release | str) -> Design:
+        """This variant as a design of ``release``."""
+        rel = get_release(release) if isinstance(release, str) else release
+        if not self.exists_on(rel):
+            raise DesignError(
+                f"design {self.name!r} is not a design of Go {rel.name}: it exists for "
+                f"{', '.join(self.releases or ())}; see 'gentrace list'")
+        return replace(self, release=rel)
 
-        Without bounds: the verdict at any bound large enough to show every defect.
-        """
+    def exists_on(self, rel: Release) -> bool:
+        return self.releases is None or rel.name in self.releases
+
+    @property
+    def label(self) -> str:
+        """``design@release``, as reports and file names show it."""
+        return f"{self.name}@{self.release.name}"
+
+    def own_expected(self, prop: str, bounds: Bounds | None) -> str:
         if prop not in self.violates:
             return HOLDS
         if bounds is not None:
@@ -56,6 +84,32 @@ class Design:
                 if getattr(bounds, key) < least:
                     return HOLDS
         return VIOLATED
+
+    def expected(self, prop: str, bounds: Bounds | None = None) -> str:
+        """The verdict this design should get; with ``bounds``, at those bounds.
+
+        Without bounds: the verdict at any bound large enough to show every defect.
+        The design's own defects and the findings it inherits from its release both count.
+        """
+        from model.findings import inherited
+
+        if self.own_expected(prop, bounds) == VIOLATED:
+            return VIOLATED
+        for f in inherited(self):
+            if prop in f.violates and (bounds is None or f.shows(prop, bounds)):
+                return VIOLATED
+        return HOLDS
+
+    def reason(self, prop: str) -> str:
+        """Why ``prop`` is expected violated (the design's own reason, or the finding's)."""
+        from model.findings import inherited
+
+        if prop in self.violates:
+            return self.violates[prop]
+        for f in inherited(self):
+            if prop in f.violates:
+                return f"finding {f.name}: {f.violates[prop]}"
+        return ""
 
 
 def _d(**kw: object) -> Design:
@@ -71,6 +125,8 @@ DESIGNS: dict[str, Design] = {}
 
 
 def _register(d: Design) -> None:
+    if d.releases is not None and DEFAULT not in d.releases:
+        d = replace(d, release=RELEASES[d.releases[-1]])
     DESIGNS[d.name] = d
 
 
@@ -86,6 +142,7 @@ _register(_d(
     summary="before CL 555495: one profBuf, handler ignores the seqlock, the reader stamps each "
             "record with the generation current when it is read, traceCPUFlush never drains",
     go="trace2cpu.go at the parent of f5e475e: traceReadCPU per-record traceAcquire",
+    releases=("1.22.0", "1.22"),
     legacy=True, handler_seqlock=False, cpu_drain=False, reader_locked=False,
     violates={
         "sample-generation": "a sample taken in g can be read after the advance and stamped g+1",
@@ -228,19 +285,57 @@ _register(_d(
 ))
 
 
-def get_design(name: str) -> Design:
+_register(_d(
+    name="drain-until-empty",
+    summary="correction: traceReadCPU calls profBuf.read until it returns no data, so the drain in "
+            "traceAdvance also takes the records past the end of the ring",
+    go="trace2cpu.go traceReadCPU: `for { data, tags, eof := ...read(profBufNonBlocking); "
+       "if len(data) == 0 { return !eof }; ... }`",
+    drain_loop=True, corrects=("single-read-drain",),
+))
+
+_register(_d(
+    name="reentrant-entry-gen",
+    summary="correction: a reentrant traceAcquire returns the generation of the outermost acquire "
+            "(mp.trace.entryGen, as go1.26 does) instead of loading trace.gen afresh",
+    go="traceruntime.go traceAcquireEnabled: `return traceLocker{mp, mp.trace.entryGen}`, with "
+       "`mp.trace.entryGen = gen` on the outer path",
+    releases=("1.24", "1.25"), nested_entry_gen=True, corrects=("reentrant-fresh-gen",),
+))
+
+_register(_d(
+    name="corrected",
+    summary="the release's shipped design with every correction this project found it needs",
+    go="drain-until-empty, plus reentrant-entry-gen on go1.24 and go1.25",
+    drain_loop=True, nested_entry_gen=True,
+    corrects=("single-read-drain", "reentrant-fresh-gen"),
+))
+
+
+def designs_of(release: Release) -> list[Design]:
+    """Every variant that is a design of ``release``, on that release."""
+    return [d.on(release) for d in DESIGNS.values() if d.exists_on(release)]
+
+
+def get_design(name: str, release: Release | str | None = None) -> Design:
     try:
-        return DESIGNS[name]
+        d = DESIGNS[name]
     except KeyError:
         raise DesignError(
             f"unknown design {name!r}: choose one of {', '.join(DESIGNS)} (or 'all')"
         ) from None
+    return d if release is None else d.on(release)
 
 
-def parse_designs(name: str | None) -> list[Design]:
+def parse_designs(name: str | None, release: Release | str | None = None) -> list[Design]:
+    """``all`` (every design of the release), a name, or a comma-separated list."""
+    rel = get_release(release) if isinstance(release, str) else (release or RELEASES[DEFAULT])
     if name in (None, "all"):
-        return list(DESIGNS.values())
+        return designs_of(rel)
     out = []
     for part in name.split(","):
-        out.append(get_design(part.strip()))
+        d = get_design(part.strip(), rel)
+        if d not in out:
+            out.append(d)
     return out
+

@@ -40,3 +40,21 @@ def is_sealed(flushed: Val, h: Val, gens: list[int]) -> Val:
         earlier = sorted(set(gens[: k + 1]))
         cases.append(all_of(flushed == fk, any_of(*[h == gj for gj in earlier])))
     return any_of(*cases)
+
+
+def is_before(h: Val, m: Val, gens: list[int]) -> Val:
+    """Whether generation ``h`` comes strictly before ``m`` in the run (first occurrences)."""
+    first: dict[int, int] = {}
+    for k, g in enumerate(gens):
+        first.setdefault(g, k)
+    cases = []
+    for gm, km in first.items():
+        earlier = [gh for gh, kh in first.items() if kh < km]
+        if earlier:
+            cases.append(all_of(m == gm, any_of(*[h == gh for gh in earlier])))
+    return any_of(*cases)
+
+
+def later_of(h: Val, m: Val, gens: list[int]) -> Val:
+    """The later of two generations in run order (0, no generation yet, is the earliest)."""
+    return ite(any_of(m == 0, is_before(m, h, gens)), h, m)

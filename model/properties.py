@@ -15,6 +15,9 @@ PROPERTIES: dict[str, str] = {
     "deadlock-freedom": "every thread can run to completion; no handler waits on something its own "
                         "interrupted M holds",
     "single-reader": "no two readers drain the same profBuf at once, and no two writers write one at once",
+    "generation-order": "on each M, an event written later in program order never lands in an earlier "
+                        "generation than an event that M wrote before it",
+    "reader-lifetime": "the CPU reader goroutine exits only once tracing has stopped (trace.gen is 0)",
 }
 
 PROPERTY_NAMES: tuple[str, ...] = tuple(PROPERTIES)

@@ -105,7 +105,9 @@ class System:
         r, a = self.reader, self.advancer
 
         def empty_everywhere(s):  # type: ignore[no-untyped-def]
-            parts = [s[pb.length] == 0 for pb in c.pb]
+            # No record a reader has not been handed, and none handed and unwritten.
+            parts = [pb.empty(s) for pb in c.pb]
+            parts += [s[d.left] == 0 for d in (r, a)]
             parts += [s[tb.hdr] == 0 for tb in c.cpubuf]
             parts += [s[tb.hdr] == 0 for w in self.workers for tb in w.buf]
             return all_of(*parts)
@@ -121,8 +123,7 @@ class System:
             both = all_of(r.draining(s), a.draining(s), r.prof(s) == a.prof(s))
             writers = []
             for p in range(c.nprof):
-                at = [all_of(s[h.pc] == h.at["write"],
-                             (c.prof_of(s[h.g]) if h.g is not None else 0) == p)
+                at = [all_of(h.writing(s), (c.prof_of(s[h.g]) if h.g is not None else 0) == p)
                       for h in self.handlers]
                 for i in range(len(at)):
                     for j in range(i + 1, len(at)):
@@ -154,6 +155,11 @@ class System:
             Invariant("deadlock-freedom", self_wait, self.finished),
             Invariant("single-reader", single,
                       lambda s: any_of(r.draining(s), a.draining(s))),
+            Invariant("generation-order", sticky("generation-order"),
+                      lambda s: any_of(*[s[w.last] != 0 for w in self.workers])),
+            Invariant("reader-lifetime",
+                      lambda s: any_of(s[r.pc] != r.DONE, s[c.gen] == 0),
+                      lambda s: s[r.pc] == r.DONE),
         ]
         assert [i.prop for i in invs] == list(PROPERTY_NAMES)
         return invs
@@ -190,12 +196,12 @@ class System:
         return ""
 
 
-_CACHE: dict[tuple[str, Bounds], System] = {}
+_CACHE: dict[tuple[str, str, Bounds], System] = {}
 
 
 def build(design: Design, bounds: Bounds) -> System:
-    """The system for ``design`` at ``bounds`` (built once per process)."""
-    key = (design.name, bounds)
+    """The system for ``design`` (on its release) at ``bounds`` (built once per process)."""
+    key = (design.name, design.release.name, bounds)
     if key not in _CACHE:
         _CACHE[key] = System(design, bounds)
     return _CACHE[key]

