@@ -30,6 +30,7 @@ class Outcome:
     def as_json(self) -> dict[str, Any]:
         sysm = build(self.design, self.counterexample.bounds) if self.counterexample else None
         return {
+            "release": self.design.release.name,
             "design": self.design.name,
             "property": self.prop,
             "engine": self.engine,

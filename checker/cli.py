@@ -13,16 +13,22 @@ from typing import Any
 from checker.cli_args import positive_float, positive_int
 from model import (
     DESIGNS,
+    FINDINGS,
     NAMED,
     PROPERTIES,
     PROPERTY_NAMES,
+    RELEASES,
     Bounds,
     BoundsError,
     DesignError,
+    ReleaseError,
+    designs_of,
     parse_bounds,
     parse_designs,
+    parse_releases,
 )
 from model.bounds import DOC, LIMITS
+from model.releases import DEFAULT as DEFAULT_RELEASE
 
 SHORT = {
     "sample-generation": "sample-gen",
@@ -32,6 +38,8 @@ SHORT = {
     "sample-conservation": "conserve",
     "deadlock-freedom": "deadlock",
     "single-reader": "1-reader",
+    "generation-order": "gen-order",
+    "reader-lifetime": "reader-life",
 }
 CELL = {"holds": "holds", "violated": "VIOL", "vacuous": "vacuous", "incomplete": "incompl"}
 
@@ -56,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as e:
         print(f"gentrace: {e}", file=sys.stderr)
         return 2
-    except (BoundsError, DesignError) as e:
+    except (BoundsError, DesignError, ReleaseError) as e:
         print(f"gentrace: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -78,6 +86,9 @@ def build_parser() -> Parser:
                        "every observation matches its expectation, 1 otherwise, 2 on bad input.")
     c.add_argument("--design", default="all", metavar="NAME|all",
                    help="a design name, a comma-separated list, or 'all' (default)")
+    c.add_argument("--go", default=None, metavar="RELEASE|all",
+                   help=f"the Go release(s) whose protocol to model: {', '.join(RELEASES)}, a "
+                   f"comma-separated list, or 'all' (default {DEFAULT_RELEASE}, the newest)")
     c.add_argument("--bound", nargs="+", metavar="canonical|KEY=VALUE", default=None,
                    help="a named bound (canonical, large) and/or KEY=VALUE overrides; see 'gentrace list'")
     c.add_argument("--json", action="store_true", help="print one JSON document instead of the matrix")
@@ -114,7 +125,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from checker.check import check_design
 
     stateful_cli.validate(args)
-    designs = parse_designs(args.design)
+    designs = select_designs(args.design, args.go)
     bounds = parse_bounds(args.bound)
     if args.out is not None:
         # Refuse an unusable --out before spending time on the search.
@@ -150,6 +161,31 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         _print_matrix(designs, bounds, runs, rows, args.out)
     return 0 if ok else 1
+
+
+def select_designs(names: str | None, go: str | None) -> list[Any]:
+    """The designs named (or all) on each release asked for, release by release.
+
+    With several releases, a named design is taken on the releases that have it
+    (``legacy`` exists only for go1.22); a name that no release asked for has is an error.
+    """
+    releases = parse_releases(go)
+    if len(releases) == 1:
+        return parse_designs(names, releases[0])
+    out = []
+    for rel in releases:
+        if names in (None, "all"):
+            out += designs_of(rel)
+            continue
+        for part in names.split(","):
+            d = DESIGNS.get(part.strip())
+            if d is None:
+                parse_designs(part)  # raises the unknown-design error
+            elif d.exists_on(rel):
+                out.append(d.on(rel))
+    if not out:
+        raise DesignError(f"design {names!r} is a design of none of the releases {go!r}; see 'gentrace list'")
+    return out
 
 
 class _Progress:
@@ -191,26 +227,35 @@ def _print_matrix(designs: list[Any], bounds: Bounds, runs: list[Any], rows: lis
         print(f"{n} counterexample(s) written to {out}/ (replay with: gentrace replay FILE)")
     elif any(o.counterexample for o in rows):
         print("Write the counterexamples with --out DIR, then: gentrace replay DIR/FILE")
-    uncovered = [(r.system.design.name, r.uncovered_steps()) for r in runs if r.complete]
-    uncovered = [(n, u) for n, u in uncovered if u]
+    uncovered = [(r.system.design.label, r.uncovered_steps()) for r in runs if r.complete]
+    groups: dict[tuple[str, ...], list[str]] = {}
     for n, u in uncovered:
-        print(f"note: in {n}, steps never fired: {', '.join(u)}")
+        if u:
+            groups.setdefault(tuple(u), []).append(n)
+    for u, names in groups.items():
+        who = names[0] if len(names) == 1 else f"{len(names)} designs ({names[0]}, ...)"
+        print(f"note: in {who}, steps never fired at this bound: {', '.join(u)}")
 
 
 # -- replay ------------------------------------------------------------------
 
 def print_table(designs: list[Any], bounds: Bounds, rows: list[Any], last: str,
                 cell: Callable[[Any], str], size: Callable[[int], str]) -> None:
-    """The bounds, then design x property cells (``cell(outcome)``) and ``size(k)`` per design."""
+    """The bounds, then per release design x property cells (``cell(outcome)``) and ``size(k)``."""
     w = max(len(d.name) for d in designs) + 2
     print(f"bounds: {' '.join(f'{k}={v}' for k, v in bounds.as_dict().items())}")
-    print()
-    head = "design".ljust(w) + "".join(SHORT[p].ljust(11) for p in PROPERTY_NAMES) + last
-    print(head)
-    print("-" * len(head) + "-" * 14)
-    by = {(o.design.name, o.prop): o for o in rows}
+    head = "design".ljust(w) + "".join(SHORT[p].ljust(12) for p in PROPERTY_NAMES) + last
+    by = {(o.design.label, o.prop): o for o in rows}
+    release = None
     for k, d in enumerate(designs):
-        print(d.name.ljust(w) + "".join(cell(by[(d.name, p)]).ljust(11) for p in PROPERTY_NAMES)
+        if d.release != release:
+            release = d.release
+            same = f", the same protocol as {release.same_as}" if release.same_as else ""
+            print()
+            print(f"Go {release.name} ({release.versions}{same})")
+            print(head)
+            print("-" * len(head) + "-" * 14)
+        print(d.name.ljust(w) + "".join(cell(by[(d.label, p)]).ljust(12) for p in PROPERTY_NAMES)
               + size(k))
 
 
@@ -222,7 +267,7 @@ def print_mismatches(rows: list[Any], observed: Any, all_match: str) -> None:
         return
     print("'!' marks a verdict that differs from the design's expectation:")
     for o in bad:
-        print(f"  {o.design.name} / {o.prop}: {observed(o)}, expected {o.expected}")
+        print(f"  {o.design.label} / {o.prop}: {observed(o)}, expected {o.expected}")
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -237,7 +282,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         return 2
     if args.json:
         print(json.dumps({
-            "file": str(args.file), "design": cx.design, "property": cx.prop,
+            "file": str(args.file), "release": cx.release, "design": cx.design, "property": cx.prop,
             "kind": cx.kind, "reproduced": rp.reproduced, "verdict": rp.verdict,
             "first_broken_step": rp.first_broken,
             "steps": [{"index": r.index, "thread": r.thread, "step": r.step, "go": r.go,
@@ -246,7 +291,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         }, indent=1))
     else:
         if not args.quiet:
-            print(f"design {cx.design}, property {cx.prop} ({cx.kind}), {len(cx.steps)} steps, "
+            print(f"design {cx.design} on Go {cx.release}, property {cx.prop} ({cx.kind}), {len(cx.steps)} steps, "
                   f"found by {cx.engine}" + (f" (seed {cx.seed})" if cx.seed is not None else ""))
             print(f"bounds: {' '.join(f'{k}={v}' for k, v in cx.bounds.as_dict().items())}")
             print()
@@ -270,20 +315,37 @@ def cmd_list(args: argparse.Namespace) -> int:
     b = Bounds()
     if args.json:
         print(json.dumps({
+            "releases": [{"name": r.name, "versions": r.versions, "same_as": r.same_as,
+                          "notes": r.notes, "designs": [d.name for d in designs_of(r)]}
+                         for r in RELEASES.values()],
             "designs": [{"name": d.name, "summary": d.summary, "go": d.go,
-                         "expected": {p: d.expected(p, b) for p in PROPERTY_NAMES},
-                         "expected_given_enough": {p: d.expected(p) for p in PROPERTY_NAMES},
+                         "releases": list(d.releases or RELEASES),
+                         "expected": {r.name: {p: d.on(r).expected(p, b) for p in PROPERTY_NAMES}
+                                      for r in RELEASES.values() if d.exists_on(r)},
+                         "expected_given_enough": {
+                             r.name: {p: d.on(r).expected(p) for p in PROPERTY_NAMES}
+                             for r in RELEASES.values() if d.exists_on(r)},
                          "needs": d.needs,
-                         "why": d.violates} for d in DESIGNS.values()],
+                         "why": d.violates, "corrects": list(d.corrects)} for d in DESIGNS.values()],
+            "findings": [{"name": f.name, "title": f.title, "releases": f.releases, "where": f.where,
+                          "violates": f.violates, "correction": f.correction}
+                         for f in FINDINGS.values()],
             "properties": [{"name": k, "meaning": v} for k, v in PROPERTIES.items()],
             "bounds": [{"name": k, "canonical": getattr(b, k), "min": LIMITS[k][0],
                         "max": LIMITS[k][1], "meaning": DOC[k]} for k in DOC],
             "named_bounds": {k: v.as_dict() for k, v in NAMED.items()},
         }, indent=1))
         return 0
-    print("designs:")
+    print("releases (--go; default the newest):")
+    for r in RELEASES.values():
+        same = f" (the same protocol as {r.same_as})" if r.same_as else ""
+        print(f"  {r.name.ljust(7)} {r.versions}{same}: {r.notes}")
+        print(f"          designs: {', '.join(d.name for d in designs_of(r))}")
+    print()
+    print("designs (a variant is a delta on each release it exists for):")
     for d in DESIGNS.values():
-        print(f"  {d.name}")
+        where = f" (Go {', '.join(d.releases)} only)" if d.releases else ""
+        print(f"  {d.name}{where}")
         print(f"      {d.summary}")
         print(f"      go: {d.go}")
         if d.violates:
@@ -292,7 +354,15 @@ def cmd_list(args: argparse.Namespace) -> int:
                 at = f" (from {', '.join(f'{k}={v}' for k, v in need.items())})" if need else ""
                 print(f"      violates {p}{at}: {why}")
         else:
-            print("      every property holds")
+            print("      no defect of its own")
+    print()
+    print("findings (inherited by every variant that keeps the code; expected violated):")
+    for f in FINDINGS.values():
+        print(f"  {f.name} ({f.releases}): {f.title}")
+        print(f"      go: {f.where}")
+        for p, why in f.violates.items():
+            print(f"      violates {p}: {why}")
+        print(f"      corrected by the design {f.correction}")
     print()
     print("properties:")
     for k, v in PROPERTIES.items():

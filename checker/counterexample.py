@@ -13,11 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from model import PROPERTY_NAMES, Bounds, System, get_design
+from model import DEFAULT_RELEASE, PROPERTY_NAMES, Bounds, System, get_design, get_release
 from model.bounds import bounds_from_dict
 
 FORMAT = "gentrace-counterexample"
-VERSION = 1
+# Version 2: the Go release is part of the file, and profBufs are rings (bounds
+# ring_words, ring_tags, ...).  Version 1 files came from a model whose profBuf was
+# a FIFO: their steps do not run on this one.
+VERSION = 2
 KINDS = ("invariant", "self-deadlock", "deadlock", "no-completion")
 
 
@@ -36,12 +39,14 @@ class Counterexample:
     engine: str = "explore"
     seed: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    release: str = DEFAULT_RELEASE
 
     @classmethod
     def from_path(cls, system: System, prop: str, kind: str, message: str, path: list[int],
                   engine: str = "explore", seed: int | None = None) -> Counterexample:
         steps = [(system.steps[i].thread, system.steps[i].name) for i in path]
-        return cls(system.design.name, system.bounds, prop, kind, message, steps, engine, seed)
+        return cls(system.design.name, system.bounds, prop, kind, message, steps, engine, seed,
+                   release=system.design.release.name)
 
     def to_json(self, system: System | None = None) -> dict[str, Any]:
         gos = {}
@@ -50,6 +55,7 @@ class Counterexample:
         return {
             "format": FORMAT,
             "version": VERSION,
+            "release": self.release,
             "design": self.design,
             "bounds": self.bounds.as_dict(),
             "property": self.prop,
@@ -64,7 +70,7 @@ class Counterexample:
         }
 
     def filename(self) -> str:
-        return f"{self.design}--{self.prop}.json"
+        return f"go{self.release}--{self.design}--{self.prop}.json"
 
     def write(self, directory: Path, system: System | None = None) -> Path:
         directory.mkdir(parents=True, exist_ok=True)
@@ -99,15 +105,21 @@ def parse(doc: Any, where: str = "counterexample") -> Counterexample:
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise CounterexampleError(
             f"{where}: not a gentrace counterexample (expected \"format\": \"{FORMAT}\")")
+    if doc.get("version") == 1:
+        raise CounterexampleError(
+            f"{where}: format version 1 was written by a gentrace whose profBuf was a FIFO, and its "
+            "steps do not run on the ring model; run 'gentrace check --out DIR' again to get version 2")
     if type(doc.get("version")) is not int or doc["version"] != VERSION:
         raise CounterexampleError(
             f"{where}: format version {doc.get('version')!r} is not supported; this gentrace "
             f"reads version {VERSION}")
     from model.bounds import BoundsError
     from model.designs import DesignError
+    from model.releases import ReleaseError
     try:
-        design = get_design(_req(doc, "design", str, where)).name
-    except DesignError as e:
+        release = get_release(_req(doc, "release", str, where)).name
+        design = get_design(_req(doc, "design", str, where), release).name
+    except (DesignError, ReleaseError) as e:
         raise CounterexampleError(f"{where}: {e}") from None
     try:
         bounds = bounds_from_dict(doc.get("bounds"))
@@ -133,10 +145,10 @@ def parse(doc: Any, where: str = "counterexample") -> Counterexample:
         steps.append((st["thread"], st["step"]))
     seed = doc.get("seed")
     extra = {k: v for k, v in doc.items() if k not in {
-        "format", "version", "design", "bounds", "property", "engine", "seed", "violation", "steps"}}
+        "format", "version", "release", "design", "bounds", "property", "engine", "seed", "violation", "steps"}}
     return Counterexample(design, bounds, prop, viol["kind"], str(viol.get("message", "")),
                           steps, str(doc.get("engine", "?")), seed if isinstance(seed, int) else None,
-                          extra)
+                          extra, release)
 
 
 def _req(doc: dict[str, Any], key: str, typ: type, where: str) -> Any:

@@ -17,8 +17,9 @@ def explain(system: System, prop: str, s: tuple[int, ...]) -> str:
     if prop == "no-unflushed-at-stop":
         left = []
         for pb in c.pb:
-            if s[pb.length]:
-                left.append(f"{pb.name} holds {s[pb.length]} record(s)")
+            if not pb.empty(s):
+                n = (s[pb.wt] - s[pb.rnt]) & pb.tm
+                left.append(f"{pb.name} holds {n} record(s) no reader was handed")
         for tb in c.cpubuf + [tb for w in system.workers for tb in w.buf]:
             if s[tb.hdr]:
                 left.append(f"{tb.name} holds a batch of generation {s[tb.hdr]}")
@@ -36,6 +37,11 @@ def explain(system: System, prop: str, s: tuple[int, ...]) -> str:
         return ("self-deadlock: " + "; ".join(waits or system.stuck_threads(s))
                 + ", held by the code the handler interrupted, which cannot run until it returns")
     if prop == "single-reader":
-        return "two readers drain the same profBuf at once (R.read.n and A.read.n both set)"
+        return ("two readers drain the same profBuf at once (R.read.busy and A.read.busy both set), "
+                "or two writers write one")
+    if prop == "generation-order":
+        return "an M wrote an event into an earlier generation than an event it had written before"
+    if prop == "reader-lifetime":
+        return f"the CPU reader goroutine exited while tracing was on (gen {s[c.gen]})"
     _ = L
     return prop

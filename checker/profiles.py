@@ -54,7 +54,7 @@ PROFILES: dict[str, Profile] = {
         Profile("thorough", "random, example database on, 3000 examples of up to 20 rule calls, "
                 "larger bounds",
                 {"derandomize": False, "max_examples": 3000, "stateful_step_count": 20},
-                Bounds(workers=4, sections=3, signals=6, advances=6, profbuf=2)),
+                Bounds(workers=4, sections=3, signals=6, advances=6, ring_words=4, ring_start=3)),
     )
 }
 DEFAULT = "ci"

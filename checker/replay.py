@@ -36,7 +36,7 @@ LOOKAHEAD_STATES = 2_000_000
 
 
 def replay(cx: Counterexample) -> Replay:
-    system = build(get_design(cx.design), cx.bounds)
+    system = build(get_design(cx.design, cx.release), cx.bounds)
     inv = system.invariants[system.prop_index[cx.prop]]
     s = system.initial
     rows: list[Row] = []
