@@ -21,7 +21,8 @@ def test_canonical_values_are_the_documented_ones() -> None:
     """PROTOCOL.md: two advances (three generations), capacities of 1-2, crossing the wrap."""
     b = CANONICAL
     assert b.advances >= 2
-    assert b.profbuf in (1, 2) and b.tracebuf in (1, 2)
+    assert b.tracebuf in (1, 2)
+    assert b.ring_start + b.rec_words == b.ring_words, "the first record ends at the end of the ring"
     assert b.top == 15 and b.top % 3 == 0
     assert b.first_gen <= b.top < b.first_gen + b.advances, "a canonical run crosses the wrap"
 
@@ -29,6 +30,7 @@ def test_canonical_values_are_the_documented_ones() -> None:
 def test_large_adds_a_second_signal() -> None:
     assert parse_bounds(["large"]) == NAMED["large"]
     assert NAMED["large"] == dataclasses.replace(CANONICAL, signals=2)
+    assert NAMED["ring"] == dataclasses.replace(CANONICAL, workers=0, signals=2)
 
 
 def test_overrides_apply_on_top_of_canonical() -> None:
@@ -59,7 +61,9 @@ def test_accepted_spellings(item: str, key: str, value: int) -> None:
 def test_every_limit_is_accepted_at_both_ends() -> None:
     for key, (lo, hi) in LIMITS.items():
         for v in (lo, hi):
-            extra = ["word=64"] if key == "first_gen" else []
+            extra = {"first_gen": ["word=64"], "rec_words": ["ring_words=16"],
+                     "ring_start": ["ring_words=16"], "tag_start": ["ring_tags=16"],
+                     "ring_tags": ["tag_start=0"]}.get(key, [])
             if key == "word" and v % 2:
                 continue
             assert getattr(parse_bounds([*extra, f"{key}={v}"]), key) == v
@@ -74,7 +78,11 @@ def test_the_top_of_a_word_is_odd_and_a_multiple_of_three() -> None:
 
 @pytest.mark.parametrize("items,needle", [
     (["workers=5"], "workers=5 is out of range: use a whole number from 0 to 4"),
-    (["profbuf=0"], "profbuf=0 is out of range"),
+    (["ring_words=0"], "ring_words=0 is out of range"),
+    (["ring_words=3"], "ring_words=3 is not a power of two"),
+    (["rec_words=2"], "rec_words=2 is more than half of ring_words=2"),
+    (["ring_start=2"], "ring_start=2 is not a position of a 2-word ring"),
+    (["tag_start=5"], "tag_start=5 is not a position of a 2-tag ring"),
     (["tracebuf=9"], "tracebuf=9 is out of range"),
     (["signals=-1"], "signals=-1 is out of range"),
     (["word=2"], "word=2 is out of range"),

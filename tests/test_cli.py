@@ -19,7 +19,7 @@ import pytest
 from checker.cli import main
 from checker.counterexample import load, parse
 from checker.replay import replay
-from model import CANONICAL, DESIGNS, NAMED, PROPERTY_NAMES, Bounds
+from model import CANONICAL, DESIGNS, FINDINGS, NAMED, PROPERTY_NAMES, RELEASES, Bounds
 
 REPO = Path(__file__).resolve().parent.parent
 VERDICTS = {"holds", "violated", "vacuous", "incomplete"}
@@ -62,10 +62,18 @@ def test_list_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert [d["name"] for d in doc["designs"]] == list(DESIGNS)
     for d in doc["designs"]:
         design = DESIGNS[d["name"]]
-        assert d["expected"] == {p: design.expected(p, CANONICAL) for p in PROPERTY_NAMES}
-        assert set(d["why"]) == {p for p, v in d["expected_given_enough"].items() if v == "violated"}
+        for rel, exp in d["expected"].items():
+            assert exp == {p: design.on(rel).expected(p, CANONICAL) for p in PROPERTY_NAMES}
+        assert set(d["why"]) <= {p for rel in d["expected_given_enough"].values()
+                                 for p, v in rel.items() if v == "violated"}
         assert set(d["needs"]) <= set(d["why"])
-    assert doc["designs"][0]["expected"] == {p: "holds" for p in PROPERTY_NAMES}, "fixed holds all"
+    corrected = next(d for d in doc["designs"] if d["name"] == "corrected")
+    assert all(v == "holds" for rel in corrected["expected_given_enough"].values() for v in rel.values()), \
+        "the corrected design holds everything on every release"
+    fixed = next(d for d in doc["designs"] if d["name"] == "fixed")
+    assert fixed["expected_given_enough"]["1.27"]["sample-conservation"] == "violated", "a finding"
+    assert [r["name"] for r in doc["releases"]] == list(RELEASES)
+    assert {f["name"] for f in doc["findings"]} == set(FINDINGS)
     assert [p["name"] for p in doc["properties"]] == list(PROPERTY_NAMES)
     assert {b["name"]: b["canonical"] for b in doc["bounds"]} == CANONICAL.as_dict()
     for b in doc["bounds"]:
@@ -76,7 +84,7 @@ def test_list_json(capsys: pytest.CaptureFixture[str]) -> None:
 # -- check ----------------------------------------------------------------------------
 
 def test_check_json_document_shape(capsys: pytest.CaptureFixture[str]) -> None:
-    code, doc = check_json(["--design", "legacy"], capsys)
+    code, doc = check_json(["--go", "1.22", "--design", "legacy"], capsys)
     assert code == 0
     assert doc["bounds"] == CANONICAL.as_dict()
     assert doc["ok"] is True
@@ -99,7 +107,7 @@ def test_check_json_document_shape(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_check_json_several_designs(capsys: pytest.CaptureFixture[str]) -> None:
-    code, doc = check_json(["--design", "legacy,handler-waits-for-seqlock"], capsys)
+    code, doc = check_json(["--go", "1.22", "--design", "legacy,handler-waits-for-seqlock"], capsys)
     assert code == 0
     assert len(doc["results"]) == 2 * len(PROPERTY_NAMES)
     dl = [r for r in doc["results"] if r["property"] == "deadlock-freedom"]
@@ -107,7 +115,7 @@ def test_check_json_several_designs(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_check_text_matrix(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(["check", "--design", "legacy"], capsys)
+    code, out, err = run(["check", "--go", "1.22", "--design", "legacy"], capsys)
     assert (code, err) == (0, "")
     row = next(line for line in out.splitlines() if line.startswith("legacy "))
     assert row.split()[1:8] == ["VIOL", "holds", "holds", "VIOL", "VIOL", "holds", "holds"]
@@ -118,13 +126,13 @@ def test_check_text_matrix(capsys: pytest.CaptureFixture[str]) -> None:
 def test_check_out_writes_replayable_counterexamples(tmp_path: Path,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     out_dir = tmp_path / "cx"
-    code, doc = check_json(["--design", "legacy", "--out", str(out_dir)], capsys)
+    code, doc = check_json(["--go", "1.22", "--design", "legacy", "--out", str(out_dir)], capsys)
     assert code == 0
     files = sorted(p.name for p in out_dir.iterdir())
-    assert files == sorted(f"legacy--{p}.json" for p in DESIGNS["legacy"].violates)
+    assert files == sorted(f"go1.22--legacy--{p}.json" for p in DESIGNS["legacy"].violates)
     for r in doc["results"]:
         if r["counterexample"] is not None:
-            assert Path(r["counterexample_file"]).name == f"legacy--{r['property']}.json"
+            assert Path(r["counterexample_file"]).name == f"go1.22--legacy--{r['property']}.json"
     for name in files:
         assert replay(load(out_dir / name)).reproduced
 
@@ -140,14 +148,14 @@ def test_a_verdict_against_expectation_exits_1(monkeypatch: pytest.MonkeyPatch,
     violates = set(DESIGNS["legacy"].violates)
     wrong = dataclasses.replace(DESIGNS["legacy"], violates={})  # claims legacy is correct
     monkeypatch.setitem(DESIGNS, "legacy", wrong)
-    code, doc = check_json(["--design", "legacy"], capsys)
+    code, doc = check_json(["--go", "1.22", "--design", "legacy"], capsys)
     assert code == 1
     assert doc["ok"] is False
     bad = {r["property"] for r in doc["results"] if not r["matches"]}
     assert bad == violates and {"sample-generation", "no-unflushed-at-stop"} <= bad
-    code, out, _ = run(["check", "--design", "legacy"], capsys)
+    code, out, _ = run(["check", "--go", "1.22", "--design", "legacy"], capsys)
     assert code == 1
-    assert "legacy / sample-generation: observed violated, expected holds" in out
+    assert "legacy@1.22 / sample-generation: observed violated, expected holds" in out
 
 
 @pytest.mark.parametrize("budget", [["--max-states", "100"], ["--max-seconds", "1e-9"]])
@@ -215,7 +223,7 @@ def test_bad_input_messages_say_what_is_wrong(capsys: pytest.CaptureFixture[str]
 def test_out_that_is_a_file_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     f = tmp_path / "file"
     f.write_text("")
-    code, out, err = run(["check", "--design", "legacy", "--out", str(f)], capsys)
+    code, out, err = run(["check", "--go", "1.22", "--design", "legacy", "--out", str(f)], capsys)
     assert_one_line_error(code, out, err)
     assert "not a directory" in err
 
@@ -247,7 +255,7 @@ def test_subprocess_bad_input_has_no_traceback(args: list[str], tmp_path: Path) 
 
 
 def test_subprocess_check_and_replay(tmp_path: Path) -> None:
-    p = gentrace("check", "--design", "legacy", "--out", str(tmp_path), "--quiet")
+    p = gentrace("check", "--go", "1.22", "--design", "legacy", "--out", str(tmp_path), "--quiet")
     assert p.returncode == 0, p.stderr
     assert "Traceback" not in p.stderr
     files = sorted(tmp_path.iterdir())

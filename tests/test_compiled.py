@@ -16,9 +16,11 @@ import pytest
 from checker.explore import explore
 from model import CANONICAL, DESIGNS, PROPERTY_NAMES, System, build, get_design, parse_bounds
 
-# Bounds with more of everything than canonical: two workers, a profBuf that
-# can hold two records, one-event trace buffers (every second write refills).
-WIDE = ("workers=2", "signals=2", "profbuf=2", "tracebuf=1", "advances=1", "sections=1")
+# Bounds with more of everything than canonical: two workers, a four-word ring of
+# two-word records starting at its last word (a wraparound marker at once),
+# one-event trace buffers (every second write refills).
+WIDE = ("workers=2", "signals=2", "ring_words=4", "rec_words=2", "ring_start=3", "tracebuf=1",
+        "advances=1", "sections=1")
 SAMPLES = 1000
 WALK_LEN = 200  # the reader's loop can cycle, so walks are cut at this length
 

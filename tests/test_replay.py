@@ -67,14 +67,14 @@ def test_every_expected_violation_was_written(written: dict[tuple[str, str], Pat
 
 def test_written_files_load_back_unchanged(written: dict[tuple[str, str], Path]) -> None:
     for (name, prop), path in written.items():
-        assert path.name == f"{name}--{prop}.json"
         cx = load(path)
+        assert path.name == f"go{cx.release}--{name}--{prop}.json"
         assert (cx.design, cx.bounds, cx.prop, cx.engine) == (name, CANONICAL, prop, "explore")
         d = json.loads(path.read_text())
         assert d["format"] == FORMAT and d["version"] == VERSION
         assert all(st["go"] for st in d["steps"]), "every step names its Go statement"
         assert [(st["thread"], st["step"]) for st in d["steps"]] == cx.steps
-        assert cx.to_json(build(get_design(name), CANONICAL)) == d
+        assert cx.to_json(build(get_design(name, cx.release), CANONICAL)) == d
 
 
 def test_every_written_counterexample_reproduces(written: dict[tuple[str, str], Path]) -> None:
@@ -181,7 +181,11 @@ DELETE = object()
 SPOILED = {
     "wrong format": (("format",), "something-else", "not a gentrace counterexample"),
     "no format": (("format",), DELETE, "not a gentrace counterexample"),
-    "unsupported version": (("version",), 2, "version 2 is not supported"),
+    "unsupported version": (("version",), 3, "version 3 is not supported"),
+    "version 1 (FIFO model)": (("version",), 1, "format version 1 was written by a gentrace whose "
+                               "profBuf was a FIFO"),
+    "unknown release": (("release",), "1.99", "unknown Go release '1.99'"),
+    "design not of the release": (("release",), "1.27", "design 'legacy' is not a design of Go 1.27"),
     "unknown design": (("design",), "nonsense", "unknown design 'nonsense'"),
     "design not a string": (("design",), 3, "\"design\""),
     "unknown property": (("property",), "liveness", "unknown property 'liveness'"),
@@ -189,7 +193,7 @@ SPOILED = {
     "odd word": (("bounds", "word"), 5, "word=5 is odd"),
     "unknown bound": (("bounds", "threads"), 2, "unknown bound 'threads'"),
     "missing bound": (("bounds", "workers"), DELETE, "bound 'workers' is missing"),
-    "bound out of range": (("bounds", "profbuf"), 9, "profbuf=9 is out of range"),
+    "bound out of range": (("bounds", "ring_words"), 32, "ring_words=32 is out of range"),
     "bound not a number": (("bounds", "signals"), "two", "signals='two'"),
     "first gen beyond the word": (("bounds", "first_gen"), 16, "first_gen=16 does not fit"),
     "unknown violation kind": (("violation", "kind"), "livelock", "\"violation\""),
