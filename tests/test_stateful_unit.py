@@ -20,9 +20,9 @@ from checker.stateful_shrink import minimize
 from model import CANONICAL, PROPERTY_NAMES, build, get_design
 
 
-def system_of(design: str, **bounds: int):  # type: ignore[no-untyped-def]
+def system_of(design: str, release: str | None = None, **bounds: int):  # type: ignore[no-untyped-def]
     from dataclasses import replace
-    return build(get_design(design), replace(CANONICAL, **bounds))
+    return build(get_design(design, release), replace(CANONICAL, **bounds))
 
 
 def keys(system, path: list[int]) -> list[str]:  # type: ignore[no-untyped-def]
@@ -167,21 +167,24 @@ LOST_AT_STOP = [
     "A:stop.close-profBuf[1]", "W0:sigprof.cpuLogWrite-load", "R:loop.traceEnabled",
     "A:stop.wait-reader", "W0:sigprof.signalLock-release", "W0:sigprof.seqlock-release",
 ]
+# traceAdvance's drain of an empty profBuf is one read of four steps.
+EMPTY_READ = ["A:read.commit", "A:read.load-w", "A:read.take-overflow", "A:read.load-eof"]
+LOST_AT_STOP = [k for key in LOST_AT_STOP for k in (EMPTY_READ if key == "A:cpu-read" else [key])]
 
 
 def test_minimize_goes_the_short_way_through_another_propertys_run() -> None:
-    system = system_of("handler-no-elision")
+    system = system_of("handler-no-elision", "1.22")
     lost = [system.step_index[k] for k in LOST_AT_STOP]
     res = explore(system, liveness=False)
     shortest = len(res.findings["sample-conservation"].path)
     alone, _ = minimize(system, lost, "sample-conservation", "invariant")
-    # The twin: on its own, delta debugging cannot turn a lost sample into a
-    # duplicated one, and stays far from the shortest run.
-    assert len(alone) > 1.5 * shortest
-    # From the run that broke single-reader (two drains of one profBuf), an ending
-    # of one of its prefixes reads the sample twice.
+    # Seeding with the run that broke single-reader (two drains of one profBuf)
+    # gives delta debugging more endings to try: it is never longer than alone,
+    # and stays near the shortest.  (With the FIFO profBuf this run alone stayed
+    # far from the shortest; with the ring both reach it.)
     seeded, _ = minimize(system, lost, "sample-conservation", "invariant",
                          seeds=[list(res.findings["single-reader"].path)])
+    assert len(seeded) <= len(alone) <= len(lost)
     assert len(seeded) <= 1.5 * shortest
     s = system.initial
     for i in seeded:
@@ -318,7 +321,8 @@ def test_check_all_reports_both_verdicts_and_agreement(capsys: pytest.CaptureFix
     assert (dl["explore"], dl["hypothesis"], dl["agree"]) == ("violated", "violated", True)
     code, text, _ = run_cli(["check", "--engine", "all", "--design", "handler-waits-for-seqlock",
                              "--examples", "40", "--no-shrink"], capsys)
-    assert code == 0 and "7 of 7 (design, property) pairs agree." in text
+    n = len(PROPERTY_NAMES)
+    assert code == 0 and f"{n} of {n} (design, property) pairs agree." in text
 
 
 def test_explore_output_is_the_same_with_and_without_engine(capsys: pytest.CaptureFixture[str]) -> None:

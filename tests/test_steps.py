@@ -13,7 +13,7 @@ from itertools import pairwise
 
 import pytest
 
-from model import CANONICAL, build, get_design, parse_bounds
+from model import build, get_design, parse_bounds
 from model.generation import next_gen, next_gen_int, sequence
 
 BROKEN = ("broken.sample-generation", "broken.event-generation", "broken.flush-before-seal",
@@ -21,22 +21,29 @@ BROKEN = ("broken.sample-generation", "broken.event-generation", "broken.flush-b
 
 # One whole traceAdvance(false) of the fixed design when no sample is pending:
 # the empty profBuf makes the drain a single read that returns nothing.
+DRAIN = ("A:read.commit", "A:read.load-w", "A:read.take-overflow", "A:read.load-eof")
 FIXED_ADVANCE = ("A:load-gen", "A:publish", "A:wait-even(W0)", "A:flush(W0)", "A:wait-even(R)",
-                 "A:cpu-read", "A:cpu-flush", "A:seal")
+                 *DRAIN, "A:cpu-flush", "A:seal")
+# profBuf.write of a sample with room and no pending overflow.
+WRITE = ("profBuf-write.hasOverflow", "profBuf-write.canWrite", "profBuf-write.record")
 # A complete traceCPUSample on W0 in the fixed design, the seqlock taken.
 FIXED_HANDLER = ("W0:sigprof.deliver", "W0:sigprof.seqlock-take-or-elide", "W0:sigprof.load-gen",
                  "W0:sigprof.signalLock-acquire", "W0:sigprof.cpuLogWrite-load",
-                 "W0:sigprof.profBuf-write", "W0:sigprof.signalLock-release",
+                 *(f"W0:sigprof.{x}" for x in WRITE), "W0:sigprof.signalLock-release",
                  "W0:sigprof.seqlock-release")
 SECTION = ("W0:traceAcquire.seqlock-inc", "W0:traceAcquire.load-gen", "W0:event.write",
            "W0:traceRelease")
 
 
 class Walk:
-    """A state of one system, moved along by named steps; fields read by name."""
+    """A state of one system, moved along by named steps; fields read by name.
 
-    def __init__(self, design: str = "fixed", *bounds: str) -> None:
-        self.sys = build(get_design(design), parse_bounds(list(bounds)) if bounds else CANONICAL)
+    Go 1.22 without nested acquires unless the bounds say otherwise (``release=``
+    picks another release): the sequences below are written against it.
+    """
+
+    def __init__(self, design: str = "fixed", *bounds: str, release: str = "1.22") -> None:
+        self.sys = build(get_design(design, release), parse_bounds(["nested=0", *bounds]))
         self.s = self.sys.initial
 
     def do(self, *keys: str) -> Walk:
@@ -75,6 +82,19 @@ class Walk:
         keys = [self.sys.steps[i].key for i in self.sys.enabled(self.s)]
         return [k for k in keys
                 if k.startswith(prefix) and (signals or not k.endswith(":sigprof.deliver"))]
+
+    def ring(self, p: int) -> list[int]:
+        """The sample ids of profBuf[p]'s records that no reader has been handed, in order."""
+        rg = self.sys.ctx.pb[p]
+        out, pos = [], self.s[rg.rn]
+        for _ in range((self.s[rg.wt] - self.s[rg.rnt]) & rg.tm):
+            x = self.s[rg.data[pos & (rg.W - 1)]]
+            if x == 0:  # wraparound marker
+                pos = (pos + rg.W - (pos & (rg.W - 1))) & rg.dm
+                x = self.s[rg.data[0]]
+            out.append(x)
+            pos = (pos + (1 if x == rg.OVF else rg.rec)) & rg.dm
+        return out
 
     def no_broken_bits(self) -> bool:
         return all(self[b] == 0 for b in BROKEN)
@@ -194,9 +214,9 @@ def test_handler_takes_the_seqlock_of_an_even_m_and_writes_the_sample() -> None:
     assert w["sample1.gen"] == 14, "accepted under the gen it loaded"
     w.do("W0:sigprof.signalLock-acquire")
     assert w["signalLock"] == 1
-    w.do("W0:sigprof.cpuLogWrite-load", "W0:sigprof.profBuf-write")
-    assert (w["profBuf[0].len"], w["profBuf[0].rec[0]"]) == (1, 1)
-    assert w["profBuf[1].len"] == 0
+    w.do("W0:sigprof.cpuLogWrite-load", *(f"W0:sigprof.{x}" for x in WRITE))
+    assert w.ring(0) == [1]
+    assert w.ring(1) == []
     w.do("W0:sigprof.signalLock-release")
     assert w["signalLock"] == 0
     assert w["W0.seqlock"] == 1, "the seqlock is released last"
@@ -212,7 +232,7 @@ def test_handler_elides_the_seqlock_of_an_odd_m() -> None:
     assert (w["W0.seqlock"], w["W0.sigprof.locked"]) == (1, 0)
     w.do(*FIXED_HANDLER[2:])
     assert w["W0.seqlock"] == 1, "the interrupted critical section still holds it"
-    assert w["profBuf[0].len"] == 1
+    assert w.ring(0) == [1]
     w.do("W0:traceAcquire.load-gen", "W0:event.write", "W0:traceRelease")
     assert w["W0.seqlock"] == 0
 
@@ -241,7 +261,7 @@ def test_handler_that_loads_gen_zero_releases_its_seqlock_and_returns() -> None:
     w.do("W0:sigprof.seqlock-release")
     assert w["W0.seqlock"] == 0
     assert w.pc("W0.sigprof.pc") == "idle"
-    assert w["profBuf[0].len"] == w["profBuf[1].len"] == 0
+    assert w.ring(0) == w.ring(1) == []
 
 
 def test_handler_that_elided_and_loads_gen_zero_returns_without_touching_the_seqlock() -> None:
@@ -255,32 +275,36 @@ def test_handler_that_elided_and_loads_gen_zero_returns_without_touching_the_seq
 def test_handler_writes_the_profbuf_of_its_generations_parity() -> None:
     w = Walk().do("A:load-gen", "A:publish", *FIXED_HANDLER)
     assert w["sample1.gen"] == 15
-    assert (w["profBuf[1].len"], w["profBuf[1].rec[0]"]) == (1, 1)
-    assert w["profBuf[0].len"] == 0
+    assert w.ring(1) == [1]
+    assert w.ring(0) == []
 
 
 def test_handler_skips_the_write_once_cpuLogWrite_is_cleared() -> None:
     w = Walk().do(*FIXED_HANDLER[:4]).set({"cpuLogWrite[0]": 0})
     w.do("W0:sigprof.cpuLogWrite-load")
-    assert not w.can("W0:sigprof.profBuf-write")
+    assert not w.can("W0:sigprof.profBuf-write.hasOverflow")
     w.do("W0:sigprof.signalLock-release", "W0:sigprof.seqlock-release")
-    assert w["profBuf[0].len"] == 0
+    assert w.ring(0) == []
 
 
 def test_signalLock_keeps_a_second_writer_out() -> None:
     w = Walk("fixed", "signals=2").do(*FIXED_HANDLER[:4])
     w.do("R:sigprof.deliver", "R:sigprof.seqlock-take-or-elide", "R:sigprof.load-gen")
     assert not w.can("R:sigprof.signalLock-acquire")
-    w.do(*FIXED_HANDLER[4:7])
+    w.do(*FIXED_HANDLER[4:9])
     assert w.can("R:sigprof.signalLock-acquire")
 
 
 def test_write_into_a_full_profbuf_is_dropped_and_counted_as_overflow() -> None:
-    w = Walk("fixed", "signals=2", "profbuf=1").do(*FIXED_HANDLER)
+    w = Walk("fixed", "signals=2", "ring_tags=1").do(*FIXED_HANDLER)  # room for one record
     assert w["samples.overflowed"] == 0
     w.do("R:sigprof.deliver", "R:sigprof.seqlock-take-or-elide", "R:sigprof.load-gen",
-         "R:sigprof.signalLock-acquire", "R:sigprof.cpuLogWrite-load", "R:sigprof.profBuf-write")
-    assert (w["profBuf[0].len"], w["profBuf[0].rec[0]"]) == (1, 1), "the ring is unchanged"
+         "R:sigprof.signalLock-acquire", "R:sigprof.cpuLogWrite-load",
+         *(f"R:sigprof.{x}" for x in WRITE[:2]))
+    assert w.pc("R.sigprof.pc") == "w.incrementOverflow"
+    w.do("R:sigprof.profBuf-write.incrementOverflow")
+    assert w["profBuf[0].overflow"] == 1, "a pending overflow count, turned into a record later"
+    assert w.ring(0) == [1], "the ring is unchanged"
     assert w["samples.overflowed"] == 1 << 2, "sample #2, and only it, overflowed"
 
 
@@ -319,7 +343,7 @@ def test_waiting_handler_takes_the_seqlock_of_an_even_m() -> None:
 
 def test_handler_without_seqlock_never_touches_it() -> None:
     keys = ("W0:sigprof.deliver", "W0:sigprof.load-gen", "W0:sigprof.signalLock-acquire",
-            "W0:sigprof.cpuLogWrite-load", "W0:sigprof.profBuf-write",
+            "W0:sigprof.cpuLogWrite-load", *(f"W0:sigprof.{x}" for x in WRITE),
             "W0:sigprof.signalLock-release")
     for pre in ((), ("W0:traceAcquire.seqlock-inc",)):
         w = Walk("handler-no-seqlock").do(*pre)
@@ -328,7 +352,7 @@ def test_handler_without_seqlock_never_touches_it() -> None:
             w.do(k)
             assert w["W0.seqlock"] == before
         assert w.pc("W0.sigprof.pc") == "idle"
-        assert w["profBuf[0].len"] == 1
+        assert w.ring(0) == [1]
     assert not Walk("handler-no-seqlock").has("W0:sigprof.seqlock-take-or-elide")
 
 
@@ -344,10 +368,10 @@ def test_handler_gen_before_seqlock_loads_gen_first() -> None:
 def test_legacy_handler_accepts_under_the_gen_of_its_check_and_ignores_the_seqlock() -> None:
     w = Walk("legacy").do("W0:traceAcquire.seqlock-inc", "W0:sigprof.deliver")
     assert w["sample1.gen"] == 14
-    w.do("W0:sigprof.signalLock-acquire", "W0:sigprof.cpuLogWrite-load", "W0:sigprof.profBuf-write",
+    w.do("W0:sigprof.signalLock-acquire", "W0:sigprof.cpuLogWrite-load", *(f"W0:sigprof.{x}" for x in WRITE),
          "W0:sigprof.signalLock-release")
     assert w["W0.seqlock"] == 1
-    assert (w["profBuf[0].len"], w["profBuf[0].rec[0]"]) == (1, 1)
+    assert w.ring(0) == [1]
     assert "profBuf[1].len" not in w.sys.layout.index, "legacy has one profBuf"
 
 
@@ -420,7 +444,9 @@ def test_wait_even_waits_for_the_reader_inside_its_drain() -> None:
     w = Walk().do("R:loop.traceEnabled", "R:traceAcquire.seqlock-inc", "A:load-gen", "A:publish",
                   "A:wait-even(W0)", "A:flush(W0)")
     assert not w.can("A:wait-even(R)")
-    w.do("R:traceAcquire.load-gen", "R:profBuf-read", "R:traceRelease")
+    w.do("R:traceAcquire.load-gen", "R:read.commit", "R:read.load-w", "R:read.take-overflow")
+    assert not w.can("A:wait-even(R)")
+    w.do("R:read.load-eof", "R:traceRelease")
     assert w.can("A:wait-even(R)")
 
 
@@ -442,12 +468,14 @@ def test_advancer_leaves_the_buffer_of_the_other_parity_alone() -> None:
 def test_cpu_flush_drains_the_profbuf_then_flushes_cpubuf() -> None:
     w = Walk().do(*FIXED_HANDLER, *FIXED_ADVANCE[:5])
     assert not w.can("A:cpu-flush")
-    w.do("A:cpu-read")
-    assert w["A.read.n"] == 1
-    w.do("A:cpu-emit")
+    w.do("A:read.commit", "A:read.load-w")
+    assert (w["A.read.left"], w["A.read.busy"]) == (1, 1)
+    assert w.ring(0) == [], "handed to the reader: b.rNext is past it"
+    assert w["profBuf[0].r"] != w["profBuf[0].rNext"], "committed only by the next read"
+    w.do("A:read.emit")
     assert (w["cpuBuf[0].hdr"], w["cpuBuf[0].n"], w["cpuBuf[0].ids"]) == (14, 1, 1 << 1)
-    w.do("A:cpu-commit")
-    assert (w["profBuf[0].len"], w["A.read.n"]) == (0, 0)
+    assert (w["A.read.left"], w["A.read.busy"]) == (0, 0)
+    assert w.pc("A.pc") == "cpu-flush", "one read: traceReadCPU returns"
     w.do("A:cpu-flush")
     assert w["cpuBuf[0].hdr"] == 0
     assert w["samples.emitted"] == 1 << 1
@@ -462,8 +490,8 @@ def test_cpu_flush_drains_the_profbuf_then_flushes_cpubuf() -> None:
 
 def test_flush_before_drain_leaves_the_drained_samples_in_cpubuf() -> None:
     w = Walk("flush-before-drain").do(*FIXED_HANDLER, *FIXED_ADVANCE[:5])
-    assert not w.can("A:cpu-read")
-    w.do("A:cpu-flush", "A:cpu-read", "A:cpu-emit", "A:cpu-commit", "A:seal")
+    assert not w.can("A:read.commit")
+    w.do("A:cpu-flush", "A:read.commit", "A:read.load-w", "A:read.emit", "A:seal")
     assert w["flushedGen"] == 14
     assert w["cpuBuf[0].hdr"] == 14, "a batch of a sealed generation is still pending"
     assert w["samples.emitted"] == 0
@@ -471,15 +499,15 @@ def test_flush_before_drain_leaves_the_drained_samples_in_cpubuf() -> None:
 
 def test_no_drain_leaves_the_sample_in_the_profbuf() -> None:
     w = Walk("no-drain").do(*FIXED_HANDLER, *FIXED_ADVANCE[:5], "A:cpu-flush", "A:seal")
-    assert not w.has("A:cpu-read")
-    assert w["profBuf[0].len"] == 1
+    assert not w.has("A:read.commit")
+    assert w.ring(0) == [1]
     assert w["flushedGen"] == 14
 
 
 def test_cpu_flush_before_m_loop_drains_before_waiting_for_the_ms() -> None:
     w = Walk("cpu-flush-before-m-loop").do("W0:traceAcquire.seqlock-inc", "A:load-gen",
                                            "A:publish")
-    assert w.thread_enabled("A:", signals=False) == ["A:cpu-read"]
+    assert w.thread_enabled("A:", signals=False) == ["A:read.commit"]
     w = Walk().do("W0:traceAcquire.seqlock-inc", "A:load-gen", "A:publish")
     assert w.thread_enabled("A:", signals=False) == [], "fixed waits for W0 first"
 
@@ -490,7 +518,7 @@ def test_stop_clears_cpuLogWrite_closes_the_profbufs_and_waits_for_the_reader() 
     w.do("A:stop.clear-cpuLogWrite[0]", "A:stop.clear-cpuLogWrite[1]")
     assert w["cpuLogWrite[0]"] == w["cpuLogWrite[1]"] == 0
     w.do("A:stop.close-profBuf[0]", "A:stop.close-profBuf[1]")
-    assert w["profBuf[0].closed"] == w["profBuf[1].closed"] == 1
+    assert w["profBuf[0].eof"] == w["profBuf[1].eof"] == 1
     assert not w.can("A:stop.wait-reader")
     w.do("R:loop.traceEnabled")
     assert w.pc("R.pc") == "done"
@@ -501,8 +529,8 @@ def test_stop_clears_cpuLogWrite_closes_the_profbufs_and_waits_for_the_reader() 
 
 
 def test_fixed_stop_drains_a_pending_sample() -> None:
-    w = Walk("fixed", "advances=0").do(*FIXED_HANDLER, *FIXED_ADVANCE[:5], "A:cpu-read",
-                                       "A:cpu-emit", "A:cpu-commit", "A:cpu-flush", "A:seal")
+    w = Walk("fixed", "advances=0").do(*FIXED_HANDLER, *FIXED_ADVANCE[:5], "A:read.commit",
+                                       "A:read.load-w", "A:read.emit", "A:cpu-flush", "A:seal")
     w.do("A:stop.clear-cpuLogWrite[0]", "A:stop.clear-cpuLogWrite[1]", "A:stop.close-profBuf[0]",
          "A:stop.close-profBuf[1]", "R:loop.traceEnabled", "A:stop.wait-reader")
     assert w["samples.emitted"] == 1 << 1
@@ -512,12 +540,12 @@ def test_fixed_stop_drains_a_pending_sample() -> None:
 def test_legacy_stop_loses_a_pending_sample() -> None:
     w = Walk("legacy", "advances=0").do(
         "W0:sigprof.deliver", "W0:sigprof.signalLock-acquire", "W0:sigprof.cpuLogWrite-load",
-        "W0:sigprof.profBuf-write", "W0:sigprof.signalLock-release")
+        *(f"W0:sigprof.{x}" for x in WRITE), "W0:sigprof.signalLock-release")
     w.do("A:load-gen", "A:publish", "A:wait-even(W0)", "A:flush(W0)", "A:wait-even(R)",
          "A:cpu-flush", "A:seal", "A:stop.clear-cpuLogWrite[0]", "A:stop.close-profBuf[0]",
          "R:loop.traceEnabled", "A:stop.wait-reader")
     assert w.sys.stopped(w.s)
-    assert w["profBuf[0].len"] == 1
+    assert w.ring(0) == [1]
     assert not w.ok("no-unflushed-at-stop")
     assert not w.ok("sample-conservation")
 
@@ -529,12 +557,11 @@ def test_reader_drains_under_its_seqlock_into_cpubuf_of_its_generation() -> None
     assert w["R.seqlock"] == 1
     w.do("R:traceAcquire.load-gen")
     assert w["R.gen"] == 14
-    w.do("R:profBuf-read")
-    assert (w["R.read.n"], w["R.read.eof"]) == (1, 0)
-    w.do("R:emit-sample")
+    w.do("R:read.commit", "R:read.load-w")
+    assert (w["R.read.left"], w["R.read.eof"]) == (1, 0)
+    w.do("R:read.emit")
     assert (w["cpuBuf[0].hdr"], w["cpuBuf[0].ids"]) == (14, 1 << 1)
-    w.do("R:profBuf-commit")
-    assert (w["profBuf[0].len"], w["R.read.n"]) == (0, 0)
+    assert w.ring(0) == [] and w["R.read.left"] == 0
     assert w["R.seqlock"] == 1
     w.do("R:traceRelease")
     assert w["R.seqlock"] == 0
@@ -544,16 +571,18 @@ def test_reader_drains_under_its_seqlock_into_cpubuf_of_its_generation() -> None
 
 def test_reader_reads_the_profbuf_of_its_generations_parity() -> None:
     w = Walk().do(*FIXED_HANDLER, "A:load-gen", "A:publish", "R:loop.traceEnabled",
-                  "R:traceAcquire.seqlock-inc", "R:traceAcquire.load-gen", "R:profBuf-read")
+                  "R:traceAcquire.seqlock-inc", "R:traceAcquire.load-gen", "R:read.commit",
+                  "R:read.load-w")
     assert w["R.gen"] == 15
-    assert w["R.read.n"] == 0, "profBuf[1] is empty; the gen-14 sample stays for traceCPUFlush(14)"
-    assert w["profBuf[0].len"] == 1
+    assert w.pc("R.pc") == "read.take-overflow", "profBuf[1] is empty"
+    assert w["R.read.left"] == 0, "the gen-14 sample stays for traceCPUFlush(14)"
+    assert w.ring(0) == [1]
 
 
 def test_reader_exits_at_end_of_file() -> None:
     w = Walk().do("R:loop.traceEnabled", "R:traceAcquire.seqlock-inc", "R:traceAcquire.load-gen")
-    w.set({"profBuf[0].closed": 1})
-    w.do("R:profBuf-read")
+    w.set({"profBuf[0].eof": 1})
+    w.do("R:read.commit", "R:read.load-w", "R:read.take-overflow", "R:read.load-eof")
     assert w["R.read.eof"] == 1
     w.do("R:traceRelease")
     assert w.pc("R.pc") == "done"
@@ -562,16 +591,18 @@ def test_reader_exits_at_end_of_file() -> None:
 
 def test_legacy_reader_stamps_a_record_with_the_generation_current_when_read() -> None:
     w = Walk("legacy").do("W0:sigprof.deliver", "W0:sigprof.signalLock-acquire",
-                          "W0:sigprof.cpuLogWrite-load", "W0:sigprof.profBuf-write",
+                          "W0:sigprof.cpuLogWrite-load", *(f"W0:sigprof.{x}" for x in WRITE),
                           "W0:sigprof.signalLock-release")
     assert w["sample1.gen"] == 14
-    w.do("A:load-gen", "A:publish", "R:loop.traceEnabled", "R:profBuf-read",
-         "R:traceAcquire.seqlock-inc", "R:traceAcquire.load-gen")
+    w.do("A:load-gen", "A:publish", "R:loop.traceEnabled", "R:read.commit", "R:read.load-w",
+         "R:read.emit")
+    assert w.pc("R.pc") == "acquire", "legacy: a traceAcquire for each record"
+    w.do("R:traceAcquire.seqlock-inc", "R:traceAcquire.load-gen")
     assert w["R.gen"] == 15
     w.do("R:emit-sample")
     assert (w["cpuBuf[1].hdr"], w["cpuBuf[1].ids"]) == (15, 1 << 1)
     assert w["broken.sample-generation"] == 0
-    w.do("R:traceRelease", "R:profBuf-commit", "A:wait-even(W0)", "A:flush(W0)", "A:wait-even(R)",
+    w.do("R:traceRelease", "A:wait-even(W0)", "A:flush(W0)", "A:wait-even(R)",
          "A:cpu-flush", "A:seal", "A:load-gen", "A:publish", "A:wait-even(W0)", "A:flush(W0)",
          "A:wait-even(R)", "A:cpu-flush")
     assert w["broken.sample-generation"] == 1, "sample of 14 reached the trace in a batch of 15"
@@ -590,7 +621,7 @@ def test_unlocked_reader_loads_gen_without_the_seqlock() -> None:
 def test_single_reader_fails_when_both_drain_the_same_profbuf() -> None:
     w = Walk()
     assert w.ok("single-reader")
-    w.set({"R.gen": 14, "R.read.n": 1, "A.gen": 14, "A.read.n": 1})
+    w.set({"R.gen": 14, "R.read.busy": 1, "A.gen": 14, "A.read.busy": 1})
     assert not w.ok("single-reader")
     w.set({"A.gen": 15})
     assert w.ok("single-reader"), "different parities: different profBufs"
@@ -601,3 +632,157 @@ def test_initial_state_satisfies_every_invariant_in_every_design() -> None:
         w = Walk(name)
         assert all(inv.ok(w.s) for inv in w.sys.invariants), name
         assert not w.sys.finished(w.s)
+
+
+# -- the profBuf ring (profbuf.go) ------------------------------------------------
+
+def sample_on(m: str, write: tuple[str, ...] = WRITE) -> tuple[str, ...]:
+    """A whole traceCPUSample on M (seqlock taken), its profBuf.write as given."""
+    return (f"{m}:sigprof.deliver", f"{m}:sigprof.seqlock-take-or-elide", f"{m}:sigprof.load-gen",
+            f"{m}:sigprof.signalLock-acquire", f"{m}:sigprof.cpuLogWrite-load",
+            *(f"{m}:sigprof.{x}" for x in write), f"{m}:sigprof.signalLock-release",
+            f"{m}:sigprof.seqlock-release")
+
+
+def reader_turn(w: Walk, *read: str) -> Walk:
+    return w.do("R:loop.traceEnabled", "R:traceAcquire.seqlock-inc", "R:traceAcquire.load-gen",
+                *(f"R:{x}" for x in read), "R:traceRelease")
+
+
+def test_a_read_stops_at_the_end_of_the_ring_and_the_next_read_returns_the_rest() -> None:
+    # Canonical ring: two words from word 1.  Sample 1 takes word 1, sample 2 word 0.
+    w = Walk("fixed", "signals=2").do(*sample_on("W0"), *sample_on("R"))
+    assert (w["profBuf[0].data[1]"], w["profBuf[0].data[0]"]) == (1, 2)
+    assert w.ring(0) == [1, 2]
+    reader_turn(w, "read.commit", "read.load-w", "read.emit")
+    assert w["cpuBuf[0].ids"] == 1 << 1, "the read returned only the record before the end"
+    assert w.ring(0) == [2]
+    reader_turn(w, "read.commit", "read.load-w", "read.emit")
+    assert w["cpuBuf[0].ids"] == (1 << 1) | (1 << 2), "the next read returns the rest"
+    assert w.ring(0) == []
+
+
+def test_the_read_is_committed_by_the_next_read() -> None:
+    w = Walk("fixed", "signals=2").do(*sample_on("W0"))
+    reader_turn(w, "read.commit", "read.load-w", "read.emit")
+    assert w["profBuf[0].r"] == 1 and w["profBuf[0].rNext"] == 2, "returned, not yet committed"
+    assert w["profBuf[0].data[1]"] == 1, "the record is still in the ring"
+    w.do("R:loop.traceEnabled", "R:traceAcquire.seqlock-inc", "R:traceAcquire.load-gen",
+         "R:read.commit")
+    assert w["profBuf[0].r"] == 2 and w["profBuf[0].data[1]"] == 0, "committed and freed"
+
+
+def test_the_traceAdvance_drain_reads_once_and_leaves_the_rest() -> None:
+    """single-read-drain, step by step: the record past the end stays for the reader under g+2."""
+    w = Walk("fixed", "signals=2").do(*sample_on("W0"), *sample_on("R"), *FIXED_ADVANCE[:5],
+                                      "A:read.commit", "A:read.load-w", "A:read.emit")
+    assert w.pc("A.pc") == "cpu-flush", "traceReadCPU returned after one read"
+    assert w.ring(0) == [2], "sample 2, of generation 14, is still in profBuf[0]"
+    w = Walk("drain-until-empty", "signals=2").do(*sample_on("W0"), *sample_on("R"),
+                                                  *FIXED_ADVANCE[:5], "A:read.commit",
+                                                  "A:read.load-w", "A:read.emit")
+    assert w.pc("A.pc") == "read.commit", "the correction reads again"
+    w.do("A:read.commit", "A:read.load-w", "A:read.emit", "A:read.commit", "A:read.load-w",
+         "A:read.take-overflow", "A:read.load-eof")
+    assert w.pc("A.pc") == "cpu-flush" and w.ring(0) == []
+    assert w["cpuBuf[0].ids"] == (1 << 1) | (1 << 2)
+
+
+def test_a_record_that_does_not_fit_before_the_end_leaves_a_marker() -> None:
+    # Four words, two-word records, from word 3: the record goes to word 0.
+    w = Walk("fixed", "ring_words=4", "rec_words=2", "ring_start=3").do(*sample_on("W0"))
+    assert (w["profBuf[0].data[3]"], w["profBuf[0].data[0]"]) == (0, 1)
+    assert w["profBuf[0].w"] == 6, "skip 1 + record 2 from 3"
+    reader_turn(w, "read.commit", "read.load-w", "read.emit")
+    assert w["cpuBuf[0].ids"] == 1 << 1, "the read skipped the marker"
+    assert w["profBuf[0].rNext"] == 6
+
+
+def test_overflow_is_counted_and_reported_later_as_a_record() -> None:
+    # Two tags: two records fill the ring; the third sample overflows.
+    w = Walk("fixed", "workers=0", "signals=4", "ring_words=4", "ring_start=0")
+    w.do(*sample_on("R"), *sample_on("A"))
+    assert w.ring(0) == [1, 2]
+    w.do(*sample_on("R", WRITE[:2] + ("profBuf-write.incrementOverflow",)))
+    assert w["profBuf[0].overflow"] == 1 and w["samples.overflowed"] == 1 << 3
+    # The reader takes both records, and commits them at its next read.
+    reader_turn(w, "read.commit", "read.load-w", "read.emit", "read.emit")
+    reader_turn(w, "read.commit", "read.load-w", "read.take-overflow")
+    assert w["profBuf[0].overflow"] == 0, "an empty ring with a pending count: the read takes it"
+    assert w["cpuBuf[0].ids"] == (1 << 1) | (1 << 2), "traceReadCPU skips the overflow record"
+
+
+def test_the_writer_turns_a_pending_overflow_into_a_record() -> None:
+    w = Walk("fixed", "workers=0", "signals=4", "ring_words=4", "ring_start=0")
+    w.do(*sample_on("R"), *sample_on("A"),
+         *sample_on("R", WRITE[:2] + ("profBuf-write.incrementOverflow",)))
+    reader_turn(w, "read.commit", "read.load-w", "read.emit", "read.emit")
+    w.do("R:loop.traceEnabled", "R:traceAcquire.seqlock-inc", "R:traceAcquire.load-gen",
+         "R:read.commit")  # frees the ring; the reader is now between commit and load-w
+    w.do(*sample_on("A", ("profBuf-write.hasOverflow", "profBuf-write.canWrite",
+                          "profBuf-write.takeOverflow", "profBuf-write.overflowRecord",
+                          "profBuf-write.record")))
+    ovf = w.sys.ctx.pb[0].OVF
+    assert w.ring(0) == [ovf, 4] and w["profBuf[0].overflow"] == 0
+    w.do("R:read.load-w", "R:read.emit", "R:read.emit")
+    assert w["cpuBuf[0].ids"] == 1 << 4, "sample 4 only: the overflow record was skipped"
+    assert w["samples.emitted"] == (1 << 1) | (1 << 2), "the full batch of 1 and 2 was flushed by the refill"
+
+
+# -- releases ----------------------------------------------------------------------
+
+def test_go123_handler_reads_trace_enabled_which_stop_clears_after_gen() -> None:
+    w = Walk("fixed", "advances=0", release="1.23").do("A:load-gen", "A:publish")
+    assert (w["gen"], w["trace.enabled"]) == (0, 1), "gen.Store(0) first"
+    assert w.pc("A.pc") == "stop.clear-enabled"
+    w.do("W0:sigprof.deliver")
+    assert w["W0.sigprof.sample"] == 1, "trace.enabled still true: the handler goes on"
+    w.do("W0:sigprof.seqlock-take-or-elide", "W0:sigprof.load-gen")
+    assert w.pc("W0.sigprof.pc") == "unlock" and w["sample1.gen"] == 0, "and bails at gen 0"
+    assert "trace.enabled" not in Walk("fixed").sys.layout.index, "go1.22: traceEnabled is gen != 0"
+
+
+def test_go124_nested_acquire_at_stop_leaks_the_seqlock() -> None:
+    """reentrant-fresh-gen, step by step."""
+    w = Walk("fixed", "nested=1", "advances=0", release="1.24")
+    w.do("W0:traceAcquire.seqlock-inc", "W0:traceAcquire.load-gen", "W0:nested.traceEnabled")
+    assert (w["W0.seqlock"], w["W0.reentered"]) == (1, 1)
+    w.do("A:load-gen", "A:publish", "W0:nested.load-gen")
+    assert w.pc("W0.pc") == "write", "gen 0: not ok, so no event and no traceRelease"
+    w.do("W0:event.write", "W0:traceRelease")
+    assert (w["W0.seqlock"], w["W0.reentered"]) == (1, 0), "the outer release only undid reentered"
+    w.do("A:stop.clear-enabled")
+    assert not w.can("A:wait-even(W0)"), "StopTrace waits for W0 forever"
+
+
+def test_go126_nested_acquire_uses_the_entry_generation() -> None:
+    w = Walk("fixed", "nested=1", "advances=0", release="1.26")
+    w.do("W0:traceAcquire.seqlock-inc", "W0:traceAcquire.load-gen", "A:load-gen", "A:publish",
+         "W0:nested.traceEnabled")
+    assert (w["W0.nested.gen"], w["W0.reentered"]) == (14, 1), "mp.trace.entryGen, not gen 0"
+    w.do("W0:nested.write+release", "W0:event.write", "W0:traceRelease")
+    assert (w["W0.seqlock"], w["W0.reentered"]) == (0, 0)
+    assert w.can("A:stop.clear-enabled") and w.do("A:stop.clear-enabled").can("A:wait-even(W0)")
+
+
+def test_go124_nested_acquire_during_an_advance_writes_into_the_next_generation() -> None:
+    w = Walk("fixed", "nested=1", release="1.24")
+    w.do("W0:traceAcquire.seqlock-inc", "W0:traceAcquire.load-gen", "W0:nested.traceEnabled",
+         "A:load-gen", "A:publish", "W0:nested.load-gen", "W0:nested.write+release")
+    assert (w["W0.buf[1].hdr"], w["W0.lastEventGen"]) == (15, 15)
+    assert w.ok("generation-order")
+    w.do("W0:event.write")
+    assert w["W0.buf[0].hdr"] == 14 and not w.ok("generation-order"), "14 after 15 on one M"
+
+
+def test_go126_writing_flag_makes_no_elision_clear_the_flag() -> None:
+    w = Walk("handler-no-elision", release="1.26").do("W0:traceAcquire.seqlock-inc",
+                                                      "W0:sigprof.deliver", "W0:sigprof.seqlock-take")
+    assert w["W0.seqlock"] == 1, "writing.Store(true) on a set flag"
+    w.do("W0:sigprof.load-gen", "W0:sigprof.signalLock-acquire", "W0:sigprof.cpuLogWrite-load",
+         *(f"W0:sigprof.{x}" for x in WRITE), "W0:sigprof.signalLock-release",
+         "W0:sigprof.seqlock-release")
+    assert w["W0.seqlock"] == 0, "writing.Store(false): the M's section now looks idle"
+    w = Walk("handler-no-elision").do("W0:traceAcquire.seqlock-inc", "W0:sigprof.deliver",
+                                      "W0:sigprof.seqlock-take", "W0:sigprof.load-gen")
+    assert w["W0.seqlock"] == 0, "go1.22: Add(1) makes it even while the handler runs"

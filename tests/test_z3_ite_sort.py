@@ -8,8 +8,8 @@ import z3
 from model import CANONICAL, build, get_design
 from model.values import as_int, ite
 
-STEPS = ["W0:event.write", "R:emit-sample", "R:profBuf-commit", "A:flush(W0)", "A:cpu-emit",
-         "A:cpu-commit", "A:cpu-flush"]
+STEPS = ["W0:event.write", "R:read.emit", "R:read.commit", "R:read.load-w", "A:flush(W0)",
+         "A:read.emit", "A:read.commit", "A:cpu-flush", "W0:sigprof.profBuf-write.record"]
 
 
 def test_ite_of_int_constants_under_a_bitvector_condition_is_a_bitvector() -> None:
