@@ -191,7 +191,8 @@ def test_every_step_agrees(design: str) -> None:
     fired: set[str] = set()
     release = "1.22" if design == "legacy" else None
     for bounds in (CANONICAL, parse_bounds(["advances=0"]),
-                   parse_bounds(["sections=1", "nested=0", "signals=4", "advances=1"])):
+                   parse_bounds(["workers=0", "signals=3", "ring_words=4", "ring_start=0",
+                                 "advances=1"])):
         system = build(get_design(design, release), bounds)
         fired |= {system.steps[i].key for i in explore(system, liveness=False).fired}
         states = sample_states(system, SEED, 6000)
