@@ -86,8 +86,8 @@ class Advancer(Drainer):
                           "trace.gen.Store(0) (same system-stack block)",
                           lambda s: {c.enabled: 0, a.pc: a.nxt("stop.clear-enabled")}))
         for m, seq, bufs in self.ms:
-            out.append(st(f"wait-even({m})", f"{ADV}: if mp.trace.seqlock.Load()%2 != 0 "
-                          "{ come back to it later }",
+            busy = "mp.trace.writing.Load()" if c.rel.write_flag else "mp.trace.seqlock.Load()%2 != 0"
+            out.append(st(f"wait-even({m})", f"{ADV}: if {busy} {{ come back to it later }}",
                           lambda s, m=m: {a.pc: a.nxt(f"wait-even({m})")},
                           guard=lambda s, seq=seq: s[seq] == 0, waits_for=f"{m}'s seqlock to be even"))
             if bufs is not None:
@@ -107,8 +107,8 @@ class Advancer(Drainer):
 
             def st_read(name, go, pc, update):  # type: ignore[no-untyped-def]
                 site = "traceCPUFlush" if c.rel.drain_site == "traceCPUFlush" else "traceAdvance"
-                return Step(thread=a.name, name=name, go=c.ref(go) + f" (drain in {site}: "
-                            "traceReadCPU(gen))", pc_field=a.pc, pc=pc, update=update,
+                return Step(thread=a.name, name=name, go=f"{site} drain, " + c.ref(go),
+                            pc_field=a.pc, pc=pc, update=update,
                             idle_field=a.idle)
             out += a.read_steps(st_read, a.at.__getitem__, ret_data=ret, ret_empty=ret, ret_eof=ret,
                                 emit=emit)

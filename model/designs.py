@@ -11,11 +11,12 @@ variant that keeps the defective code.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from model.bounds import Bounds
 from model.properties import PROPERTY_NAMES
-from model.releases import DEFAULT, RELEASES, Release, get_release
+from model.releases import DEFAULT, NESTED_ENTRY, RELEASES, Release, get_release
 
 
 class DesignError(ValueError):
@@ -24,6 +25,8 @@ class DesignError(ValueError):
 
 HOLDS = "holds"
 VIOLATED = "violated"
+# "A bound large enough": what an expectation without bounds is judged at.
+_ENOUGH = Bounds(tracebuf=4, nested=0)
 
 
 @dataclass(frozen=True)
@@ -46,13 +49,20 @@ class Design:
     # A reentrant traceAcquire returns the outermost acquire's generation (a correction
     # for releases whose reentrant path loads trace.gen afresh).
     nested_entry_gen: bool = False
+    # A traceAcquire inside a critical section behaves as this NESTED_* mode instead
+    # of the release's (a mutant).
+    nested_override: str | None = None
     # CPU reader goroutine.
     reader_locked: bool = True       # loads gen inside traceAcquire/traceRelease
+    reader_exits_when_empty: bool = False  # takes an empty, open profBuf for end of file
     # traceNextGen.
     wrap_to: int = 4
     violates: dict[str, str] = field(default_factory=dict)  # property -> why
     # A violation that only a bigger bound can show: property -> {bound: minimum}.
     needs: dict[str, dict[str, int]] = field(default_factory=dict)
+    # A violation that shows only on some releases or bounds: property -> (whether it
+    # shows at (bounds, release), why it may not).
+    shows: dict[str, tuple[Callable[[Bounds, Release], bool], str]] = field(default_factory=dict)
     # The releases this variant is a design of (None: every release).
     releases: tuple[str, ...] | None = None
     # A correction: the finding(s) it corrects, by name.
@@ -79,6 +89,10 @@ class Design:
     def own_expected(self, prop: str, bounds: Bounds | None) -> str:
         if prop not in self.violates:
             return HOLDS
+        if prop in self.shows:
+            pred, _ = self.shows[prop]
+            if not pred(bounds or _ENOUGH, self.release):
+                return HOLDS
         if bounds is not None:
             for key, least in self.needs.get(prop, {}).items():
                 if getattr(bounds, key) < least:
@@ -169,6 +183,11 @@ _register(_d(
     summary="the handler always increments the seqlock, even when it is already odd",
     go="trace2cpu.go traceCPUSample: `if mp.trace.seqlock.Load()%2 == 0` dropped",
     handler_elide=False,
+    shows={"sample-generation": (
+        lambda b, r: not r.write_flag,
+        "go1.26 on: writing.Store(true) on a set flag keeps the M marked while the handler runs, "
+        "so its record is written before the advancer can pass; only the Store(false) after it "
+        "exposes the section")},
     violates={
         "sample-generation": "the extra increment makes an M inside its critical section look even; "
                              "the advancer drains profBuf[g%2] before the handler writes its g "
@@ -271,6 +290,10 @@ _register(_d(
     summary="traceNextGen wraps to 1 instead of 4, so the top value and the next share a parity",
     go="trace2.go traceNextGen: `return 4` changed to `return 1`",
     wrap_to=1,
+    shows={"event-generation": (
+        lambda b, r: b.tracebuf > 1 + (b.nested if r.nested == NESTED_ENTRY else 0),
+        "the top generation's batch must have room left after its section: with nested events "
+        "under the entry generation (go1.26 on) each section writes 1 + nested events")},
     violates={
         "event-generation": "after the wrap, an M writes gen 1 into buf[1] before the advancer has "
                             "flushed the top generation's batch there",
@@ -284,6 +307,33 @@ _register(_d(
     },
 ))
 
+
+_register(_d(
+    name="nested-fresh-gen",
+    summary="a reentrant traceAcquire that loads trace.gen afresh (go1.24's code) on a release "
+            "that does not have it",
+    go="traceruntime.go traceAcquireEnabled: on a held seqlock, `mp.trace.reentered++; return "
+       "traceLocker{mp, trace.gen.Load()}`; nesting callers use traceAcquire",
+    releases=("1.22.0", "1.22", "1.23", "1.26", "1.27"), nested_override="fresh-gen",
+    violates={
+        "deadlock-freedom": "a nested acquire after trace.gen.Store(0) is never released; the outer "
+                            "traceRelease only decrements reentered and StopTrace waits forever",
+        "generation-order": "a nested acquire during an advance writes into the next generation "
+                            "before the section's own event of the older one",
+    },
+    needs={"deadlock-freedom": {"nested": 1}, "generation-order": {"nested": 1, "advances": 1}},
+))
+
+_register(_d(
+    name="reader-exits-when-empty",
+    summary="the CPU reader goroutine takes an empty, still open profBuf for end of file and exits",
+    go="trace2cpu.go traceReadCPU: `return !eof` replaced by `return len(data) > 0`",
+    reader_exits_when_empty=True,
+    violates={
+        "reader-lifetime": "the first read that finds the profBuf empty ends the reader while "
+                           "tracing goes on",
+    },
+))
 
 _register(_d(
     name="drain-until-empty",

@@ -98,7 +98,8 @@ FINDINGS: dict[str, Finding] = {f.name: f for f in [
         where="traceruntime.go traceAcquireEnabled: `if mp.trace.seqlock.Load()%2 == 1 { "
               "mp.trace.reentered++; return traceLocker{mp, trace.gen.Load()} }`; callers release "
               "only `if trace.ok()` (stack.go stackalloc/stackfree under GODEBUG=traceallocfree=1)",
-        applies=lambda d: d.release.nested == NESTED_FRESH and not d.nested_entry_gen,
+        applies=lambda d: (d.release.nested == NESTED_FRESH and not d.nested_entry_gen
+                           and d.nested_override is None),
         violates={
             "deadlock-freedom": "a nested traceAcquire after trace.gen.Store(0) gets a locker that is not "
                                 "ok, so its caller never calls traceRelease; reentered stays 1, the outer "

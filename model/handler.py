@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from model.context import Ctx
 from model.layout import Pcs, Step
-from model.profbuf import PB, of_ring, per_ring
+from model.profbuf import of_ring, per_ring
 from model.values import Val, all_of, any_of, as_int, bit, ite, neg, select
 
 CPU = "trace2cpu.go traceCPUSample"
@@ -67,7 +67,7 @@ class Handler:
         signals = c.bounds.signals
 
         def st(name: str, go: str, pc: int, update, guard=None, **kw) -> Step:  # type: ignore[no-untyped-def]
-            return Step(thread=h.m, name=f"sigprof.{name}", go=go, pc_field=h.pc, pc=pc,
+            return Step(thread=h.m, name=f"sigprof.{name}", go=c.ref(go), pc_field=h.pc, pc=pc,
                         update=update, guard=guard, **kw)
 
         first = h.at[h.order[0]]
@@ -225,7 +225,7 @@ class Handler:
                "stk[0] = count: the overflow record, committed by its own b.w CAS",
                at["w.overflowRecord"], ovrec, tags=tag),
             st("profBuf-write.record", f"{W}: the record at wd (a 0 marker and wd = 0 if it does not fit "
-               f"before the end), then b.w.cas(old, old.addCountsAndClearFlags(skip+len, 1)) ({PB})",
+               "before the end), then b.w.cas(old, old.addCountsAndClearFlags(skip+len, 1))",
                at["w.record"], record, tags=tag),
             st("profBuf-write.incrementOverflow", f"{W}: no room: b.incrementOverflow(now); "
                "b.wakeupExtra(); return", at["w.incrementOverflow"], incr, tags=tag),

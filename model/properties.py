@@ -1,4 +1,4 @@
-"""The properties of PROTOCOL.md: stable names and what each means."""
+"""The properties: stable names and what each means (the README explains each)."""
 
 from __future__ import annotations
 

@@ -129,6 +129,8 @@ class Drainer:
 
         def load_eof(s):  # type: ignore[no-untyped-def]
             eof = of_ring(rings, idx(s), lambda rg: s[rg.eof])
+            if c.design.reader_exits_when_empty:
+                eof = 1  # the mutant: nothing to read is taken for the end
             return {me.eof: eof, me.busy: 0, me.pc: ite(eof == 1, ret_eof, ret_empty)}
 
         def emit_one(s):  # type: ignore[no-untyped-def]
@@ -152,8 +154,8 @@ class Drainer:
             st("read.load-w", f"{PB} profBuf.read: bw := b.w.load(); the whole records up to the end "
                "of the data ring, the tag ring or a wraparound marker; b.rNext = ...", pc("read.load-w"),
                load_w),
-            st("read.take-overflow", f"{PB} profBuf.read: no data; if b.hasOverflow() {{ b.takeOverflow() "
-               "}} returns an overflow record, which traceReadCPU skips", pc("read.take-overflow"), take),
+            st("read.take-overflow", f"{PB} profBuf.read: no data; if b.hasOverflow() {{ b.takeOverflow() }} "
+               "returns an overflow record, which traceReadCPU skips", pc("read.take-overflow"), take),
             st("read.load-eof", f"{PB} profBuf.read: no data, no overflow: return nil, nil, "
                "b.eof.Load() > 0", pc("read.load-eof"), load_eof),
             st("read.emit", f"{RD}: one record: skip an overflow record, else write a CPUSample event "

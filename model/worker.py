@@ -36,7 +36,7 @@ class Worker:
     def __init__(self, ctx: Ctx, name: str) -> None:
         self.ctx, self.name = ctx, name
         L, b, d = ctx.L, ctx.bounds, ctx.design
-        mode = ctx.rel.nested
+        mode = d.nested_override or ctx.rel.nested
         if mode == NESTED_FRESH and d.nested_entry_gen:
             mode = NESTED_ENTRY
         self.mode = mode

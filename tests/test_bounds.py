@@ -18,7 +18,7 @@ def test_canonical_is_the_default() -> None:
 
 
 def test_canonical_values_are_the_documented_ones() -> None:
-    """PROTOCOL.md: two advances (three generations), capacities of 1-2, crossing the wrap."""
+    """Two advances (three generations), small capacities, crossing the wrap and the ring end."""
     b = CANONICAL
     assert b.advances >= 2
     assert b.tracebuf in (1, 2)

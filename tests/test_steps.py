@@ -1,4 +1,4 @@
-"""Each step's effect in isolation, checked against PROTOCOL.md.
+"""Each step's effect in isolation, checked against the Go source each step cites.
 
 States are reached by replaying short step sequences from the initial state with
 the reference semantics (``System.apply``); a few tests then overwrite a field
