@@ -336,10 +336,10 @@ def check_design(design: Design, bounds: Bounds, *, profile: str | None = None,
 
 
 def write_counterexample(cx: Counterexample, directory: Path, system: System | None = None) -> Path:
-    """Write ``cx`` as DESIGN--PROPERTY--hypothesis.json (beside the explorer's files)."""
+    """Write ``cx`` as goRELEASE--DESIGN--PROPERTY--hypothesis.json (beside the explorer's files)."""
     import json
 
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{cx.design}--{cx.prop}--{ENGINE}.json"
+    path = directory / f"{cx.filename().removesuffix('.json')}--{ENGINE}.json"
     path.write_text(json.dumps(cx.to_json(system), indent=1) + "\n")
     return path

@@ -1,13 +1,70 @@
-"""One exhaustive exploration per design at the canonical bound, shared by the tests."""
+"""One exhaustive exploration per (design, protocol) at the canonical bound, shared by the tests.
+
+Releases that are the same protocol (``Release.same_as``: go1.22.0 and go1.22,
+go1.25 and go1.24, go1.27 and go1.26) are explored once: their systems differ
+only in the Go references their steps cite, which
+``test_releases_said_to_be_the_same_compile_to_the_same_code`` checks.
+
+All explorations run once per session, spread over two processes; the tests read
+plain-data summaries (a compiled system does not cross a process boundary, and is
+rebuilt where a test needs it).
+"""
 
 from __future__ import annotations
 
+import multiprocessing
+from dataclasses import dataclass
 from functools import cache
 
-from checker.explore import ExploreResult, explore
-from model import CANONICAL, build, get_design
+from checker.explore import explore
+from model import CANONICAL, DESIGNS, RELEASES, System, build, get_design
+
+
+@dataclass(frozen=True)
+class Explored:
+    design: str
+    release: str
+    complete: bool
+    verdicts: dict[str, str]
+    findings: dict[str, tuple[str, str, list[int]]]  # prop -> (kind, message, path)
+    uncovered: list[str]
+    states: int
+
+    @property
+    def system(self) -> System:
+        return build(get_design(self.design, self.release), CANONICAL)
+
+    def uncovered_steps(self) -> list[str]:
+        return self.uncovered
+
+
+def protocol(release: str) -> str:
+    """The release whose exploration stands for ``release``."""
+    r = RELEASES[release]
+    return r.same_as or r.name
+
+
+# Every (release, design) pair that exists, release by release.
+PAIRS = [(r, d) for r in RELEASES for d in DESIGNS if DESIGNS[d].exists_on(RELEASES[r])]
+
+
+def _run(job: tuple[str, str]) -> Explored:
+    release, design = job
+    res = explore(build(get_design(design, release), CANONICAL))
+    return Explored(design, release, res.complete, dict(res.verdicts),
+                    {p: (f.kind, f.message, list(f.path)) for p, f in res.findings.items()},
+                    res.uncovered_steps(), res.stats.states)
 
 
 @cache
-def explored(design: str) -> ExploreResult:
-    return explore(build(get_design(design), CANONICAL))
+def _all() -> dict[tuple[str, str], Explored]:
+    jobs = sorted({(protocol(r), d) for r, d in PAIRS})
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(2) as pool:
+        done = pool.map(_run, jobs, chunksize=1)
+    return {(e.release, e.design): e for e in done}
+
+
+def explored(design: str, release: str | None = None) -> Explored:
+    rel = protocol(release or DESIGNS[design].release.name)
+    return _all()[(rel, design)]

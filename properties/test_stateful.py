@@ -37,7 +37,13 @@ from model import CANONICAL, DESIGNS, PROPERTY_NAMES, Bounds, build, get_design
 from model.bounds import bounds_from_dict
 from properties.explored import explored
 
-MUTANTS = [d for d in DESIGNS if d != "fixed"]
+# Designs with defects of their own, and designs expected to hold every property on
+# their default release at any bound (the corrections that leave no finding behind).
+MUTANTS = [d for d in DESIGNS if DESIGNS[d].violates]
+CLEAN = [d for d in DESIGNS if all(DESIGNS[d].expected(p) == "holds" for p in PROPERTY_NAMES)]
+# The rest (fixed, and a correction of one finding on a release with another) must
+# show only what their findings explain.
+INHERITING = [d for d in DESIGNS if d not in MUTANTS and d not in CLEAN]
 # Rounds in a row without a new find before a search gives up.  The rarest
 # canonical violations need a reader or a handler stalled across whole advances
 # and take a few thousand examples; under ``ci`` the run is derandomized, so how
@@ -66,15 +72,16 @@ Job = tuple[str, str, dict[str, int], list[str] | None, int, str]
 
 def _search(job: Job) -> dict[str, Any]:
     """One hunt, summarised in plain data (it runs in another process)."""
-    _, design, bdict, until, patience, out = job
-    system = build(get_design(design), bounds_from_dict(bdict))
+    _, key, bdict, until, patience, out = job
+    design, _, release = key.partition("@")
+    system = build(get_design(design, release or None), bounds_from_dict(bdict))
     settings, name, seed = resolve_settings(shrink=False)
     res = hunt(system, settings=settings, profile=name, seed=seed, patience=patience,
                until=set(until) if until is not None else None)
     files = {p: str(write_counterexample(f.counterexample, Path(out), system))
              for p, f in res.findings.items()}
     return {
-        "design": design,
+        "design": key,
         "verdicts": res.verdicts,
         "files": files,
         "lengths": {p: len(f.path) for p, f in res.findings.items()},
@@ -103,6 +110,12 @@ def _searches(out: str, larger: tuple[tuple[str, int], ...]) -> dict[tuple[str, 
         want = sorted(p for p in PROPERTY_NAMES if explored(d).verdicts[p] == EXPLORED_VIOLATED)
         # fixed has nothing to find: one round of the profile's examples.
         jobs.append(("canonical", d, CANONICAL.as_dict(), want, PATIENCE if want else 1, out))
+    # go1.24: the nested acquires and the finding reentrant-fresh-gen.
+    for d in ("fixed", "corrected"):
+        want = sorted(p for p in PROPERTY_NAMES
+                      if explored(d, "1.24").verdicts[p] == EXPLORED_VIOLATED)
+        jobs.append(("canonical", f"{d}@1.24", CANONICAL.as_dict(), want, PATIENCE if want else 1,
+                     out))
     b = Bounds(**dict(larger))
     for d in DESIGNS:
         # Beyond exhaustive reach a mutant is caught by its first violation, within
@@ -180,6 +193,17 @@ def test_the_larger_bound_is_beyond_exhaustive_reach() -> None:
                                                  CANONICAL.advances)
 
 
+def test_go124_nested_steps_and_finding(stateful_out: Path) -> None:
+    """On go1.24, with nested acquires, the engine finds what the explorer finds, and the
+    correction is clean."""
+    r = _result(stateful_out, "canonical", "fixed@1.24", CANONICAL)
+    found = {p for p, v in r["verdicts"].items() if v == VIOLATED}
+    assert found == {"deadlock-freedom", "generation-order"}, _named(r["files"])
+    _replays(r["files"])
+    r = _result(stateful_out, "canonical", "corrected@1.24", CANONICAL)
+    assert not r["files"], _named(r["files"])
+
+
 @pytest.mark.parametrize("design", MUTANTS)
 def test_the_larger_bound_catches_every_mutant(design: str, stateful_out: Path) -> None:
     b = larger_bounds()
@@ -191,11 +215,28 @@ def test_the_larger_bound_catches_every_mutant(design: str, stateful_out: Path) 
     _replays(r["files"])
 
 
-def test_fixed_is_clean_at_the_larger_bound(stateful_out: Path) -> None:
+@pytest.mark.parametrize("design", CLEAN)
+def test_corrections_are_clean_at_the_larger_bound(design: str, stateful_out: Path) -> None:
     b = larger_bounds()
-    r = _result(stateful_out, "larger", "fixed", b)
-    assert not r["files"], f"fixed violates a property at {b}: {_named(r['files'])}"
+    r = _result(stateful_out, "larger", design, b)
+    assert not r["files"], f"{design} violates a property at {b}: {_named(r['files'])}"
     assert all(n == r["clean"] > 0 for n in r["not_found"].values())
+
+
+@pytest.mark.parametrize("design", INHERITING)
+def test_at_the_larger_bound_only_findings_show(design: str, stateful_out: Path) -> None:
+    """Beyond the canonical bound the shipped design meets single-read-drain, and nothing else."""
+    b = larger_bounds()
+    r = _result(stateful_out, "larger", design, b)
+    want = {p for p in PROPERTY_NAMES if get_design(design).expected(p, b) == VIOLATED}
+    found = {p for p, v in r["verdicts"].items() if v == VIOLATED}
+    assert found <= want, f"{design}: violations no finding explains: {_named(r['files'])}"
+    _replays(r["files"])
+
+
+def test_the_design_groups_are_what_they_claim() -> None:
+    assert "fixed" in INHERITING and "corrected" in CLEAN and "legacy" in MUTANTS
+    assert set(MUTANTS) | set(CLEAN) | set(INHERITING) == set(DESIGNS)
 
 
 # -- across the generation counter's wrap -----------------------------------------------
@@ -232,7 +273,7 @@ def test_shrunk_failure_reads_as_a_short_story(design: str, prop: str, stateful_
     f = res.findings[prop]
     path = write_counterexample(f.counterexample, stateful_out, system)
     assert replay(load(path)).reproduced
-    shortest = len(explored(design).findings[prop].path)
+    shortest = len(explored(design).findings[prop][2])
     assert len(f.path) <= 1.5 * shortest, (len(f.path), shortest, str(path))
     calls = [line for line in f.program if line.startswith("state.") and line != "state.teardown()"]
     assert 1 <= len(calls) <= 8, f.program

@@ -212,7 +212,7 @@ def test_a_broken_design_is_found_and_replays(tmp_path: Path) -> None:
     assert res.verdicts["deadlock-freedom"] == VIOLATED
     f = res.findings["deadlock-freedom"]
     path = write_counterexample(f.counterexample, tmp_path, system)
-    assert path.name == "handler-waits-for-seqlock--deadlock-freedom--hypothesis.json"
+    assert path.name == "go1.27--handler-waits-for-seqlock--deadlock-freedom--hypothesis.json"
     cx = load(path)
     assert cx.engine == "hypothesis" and cx.kind == "self-deadlock"
     assert replay(cx).reproduced
