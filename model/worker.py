@@ -25,7 +25,7 @@ from __future__ import annotations
 from model.context import Ctx, TraceBuf
 from model.layout import Pcs, Step
 from model.releases import NESTED_ENTRY, NESTED_FRESH
-from model.values import Val, all_of, ite
+from model.values import Val, ite, neg
 
 ACQ = "trace2runtime.go traceAcquireEnabled"
 
@@ -154,26 +154,22 @@ class Worker:
         c, me = self.ctx, self
         acq = c.ref(ACQ)
         fresh = me.mode == NESTED_FRESH
-        after = me.N_LOAD if fresh else me.N_WRITE
 
-        def done_or_next(s, upd: dict[int, Val], cond: Val = True) -> None:  # type: ignore[no-untyped-def]
+        def pair_done(s, upd: dict[int, Val], done: Val) -> None:  # type: ignore[no-untyped-def]
+            """When ``done``, this pair is over: the next pair, or the section's own event."""
             k = s[me.nested_done] + 1
-            upd[me.nested_done] = ite(cond, k, s[me.nested_done])
-            upd[me.pc] = ite(all_of(cond, k != me.nests), me.N_ENABLED, me.WRITE)
+            upd[me.nested_done] = ite(done, k, s[me.nested_done])
+            upd[me.pc] = ite(done, ite(k != me.nests, me.N_ENABLED, me.WRITE), upd[me.pc])
 
         def enabled(s):  # type: ignore[no-untyped-def]
+            # traceEnabled() false: traceLocker{} and no event.  Otherwise the M's
+            # marker is held: reentered++, and go1.26's locker takes mp.trace.entryGen.
             on = c.traced(s)
-            upd: dict[int, Val] = {}
-            if fresh:
-                upd[me.reentered] = ite(on, s[me.reentered] + 1, s[me.reentered])
-            else:
-                # The locker's generation is mp.trace.entryGen: the M's own.
-                upd[me.reentered] = ite(on, s[me.reentered] + 1, s[me.reentered])
+            upd: dict[int, Val] = {me.reentered: ite(on, s[me.reentered] + 1, s[me.reentered]),
+                                   me.pc: me.N_LOAD if fresh else me.N_WRITE}
+            if not fresh:
                 upd[me.ng] = ite(on, s[me.g], 0)
-            # traceEnabled() false: traceLocker{} and no event: this nested pair is done.
-            k = s[me.nested_done] + 1
-            upd[me.nested_done] = ite(on, s[me.nested_done], k)
-            upd[me.pc] = ite(on, after, ite(k != me.nests, me.N_ENABLED, me.WRITE))
+            pair_done(s, upd, neg(on))
             return upd
 
         out = [st("nested.traceEnabled", f"{c.ref('trace2runtime.go')} traceAcquire (nested): if "
@@ -181,22 +177,20 @@ class Worker:
                   "mp.trace.reentered++", me.N_ENABLED, enabled)]
         if fresh:
             def load(s):  # type: ignore[no-untyped-def]
+                # Gen 0: not ok, so the caller neither writes nor calls traceRelease,
+                # and the reentered count it added stays.
                 g = s[c.gen]
-                upd: dict[int, Val] = {me.ng: g}
-                # Not ok: the caller neither writes nor calls traceRelease, so the
-                # reentered count it added stays.
-                done_or_next(s, upd, g == 0)
-                upd[me.pc] = ite(g == 0, upd[me.pc], me.N_WRITE)
-                upd[me.nested_done] = ite(g == 0, upd[me.nested_done], s[me.nested_done])
+                upd: dict[int, Val] = {me.ng: g, me.pc: me.N_WRITE}
+                pair_done(s, upd, g == 0)
                 return upd
             out.append(st("nested.load-gen", f"{acq} (reentrant): return traceLocker{{mp, "
                           "trace.gen.Load()}}; the caller writes and releases only if trace.ok()",
                           me.N_LOAD, load))
 
         def write(s):  # type: ignore[no-untyped-def]
-            upd: dict[int, Val] = {me.ng: 0, me.reentered: s[me.reentered] - 1}
+            upd: dict[int, Val] = {me.ng: 0, me.reentered: s[me.reentered] - 1, me.pc: me.WRITE}
             event(s, upd, s[me.ng])
-            done_or_next(s, upd)
+            pair_done(s, upd, True)
             return upd
         out.append(st("nested.write+release", "trace2buf.go: the nested event into mp.trace.buf[gen%2] "
                       f"with the nested locker's gen; {c.ref('trace2runtime.go')} traceRelease: "
