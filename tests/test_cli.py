@@ -263,3 +263,16 @@ def test_subprocess_check_and_replay(tmp_path: Path) -> None:
     r = gentrace("replay", str(files[0]))
     assert r.returncode == 0
     assert "REPRODUCED" in r.stdout
+
+
+def test_vacuous_is_no_mismatch_but_is_shown(capsys: pytest.CaptureFixture[str]) -> None:
+    """At the bound `ring` there are no workers, so the event properties are vacuous."""
+    code, out, _ = run(["check", "--design", "fixed", "--bound", "ring", "--quiet"], capsys)
+    row = next(line for line in out.splitlines() if line.startswith("fixed "))
+    assert "vacuous " in row and "!" not in row
+    assert code == 0 and "Every verdict matches its expectation." in out
+    # A violation where holds is expected stays a mismatch: see
+    # test_a_verdict_against_expectation_exits_1.
+    code, doc = check_json(["--design", "fixed", "--bound", "ring"], capsys)
+    assert code == 0 and all(r["matches"] for r in doc["results"])
+    assert {r["verdict"] for r in doc["results"]} >= {"vacuous", "violated"}
