@@ -201,6 +201,7 @@ _register(_d(
         "single-reader": "a signal on the reader's M mid-drain makes it look idle, and traceCPUFlush "
                          "drains the same profBuf at once",
     },
+    needs={"event-generation": {"workers": 1}},
 ))
 
 _register(_d(
@@ -305,6 +306,7 @@ _register(_d(
                                "which reaches the trace twice",
         "single-reader": "the reader, holding gen 1, and traceCPUFlush(top) drain profBuf[1] at once",
     },
+    needs={"event-generation": {"workers": 1}},
 ))
 
 
@@ -321,7 +323,8 @@ _register(_d(
         "generation-order": "a nested acquire during an advance writes into the next generation "
                             "before the section's own event of the older one",
     },
-    needs={"deadlock-freedom": {"nested": 1}, "generation-order": {"nested": 1, "advances": 1}},
+    needs={"deadlock-freedom": {"workers": 1, "nested": 1},
+           "generation-order": {"workers": 1, "nested": 1, "advances": 1}},
 ))
 
 _register(_d(

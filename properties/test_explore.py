@@ -13,7 +13,7 @@ import pytest
 from checker.counterexample import Counterexample
 from checker.explore import HOLDS, VIOLATED
 from checker.replay import replay
-from model import CANONICAL, DESIGNS, PROPERTY_NAMES, RELEASES, build, get_design
+from model import CANONICAL, DESIGNS, NAMED, PROPERTY_NAMES, RELEASES, build, get_design
 from properties.explored import PAIRS, explored, protocol
 
 TRIPLES = [(r, d, p) for r, d in PAIRS for p in PROPERTY_NAMES]
@@ -53,6 +53,28 @@ def test_counterexample_replays(release: str, design: str, prop: str) -> None:
     # A shortest counterexample: one step fewer no longer shows the violation.
     if kind in ("invariant", "self-deadlock"):
         assert rp.first_broken == len(path)
+
+
+@pytest.mark.parametrize("release,design", PAIRS, ids=[f"go{r}/{d}" for r, d in PAIRS])
+def test_verdicts_at_the_ring_bound(release: str, design: str) -> None:
+    """At `ring` (two signals, no workers) every design that keeps the one-read drain loses a
+    sample (single-read-drain), the corrections do not, and every counterexample replays."""
+    res = explored(design, release, "ring")
+    d = get_design(design, release)
+    assert res.complete
+    for prop in PROPERTY_NAMES:
+        want = d.expected(prop, NAMED["ring"])
+        got = res.verdicts[prop]
+        assert got == want or (want == HOLDS and got == "vacuous"), (prop, got, want)
+        if got == VIOLATED and protocol(release) == release:
+            kind, message, path = res.findings[prop]
+            assert replay(Counterexample.from_path(res.system, prop, kind, message, path)).reproduced
+
+
+def test_the_ring_bound_shows_single_read_drain_on_every_release() -> None:
+    for release in RELEASES:
+        assert explored("fixed", release, "ring").verdicts["sample-conservation"] == VIOLATED
+        assert explored("drain-until-empty", release, "ring").verdicts["sample-conservation"] == HOLDS
 
 
 @pytest.mark.parametrize("release", list(RELEASES))
