@@ -25,10 +25,7 @@ class Outcome:
 
     @property
     def matches(self) -> bool:
-        """The observation agrees with the expectation.  A vacuous verdict (the bound never
-        reaches the property's antecedent, e.g. no workers, so no events) contradicts no
-        expected ``holds``; the matrix still says ``vacuous``."""
-        return self.verdict == self.expected or (self.expected == "holds" and self.verdict == "vacuous")
+        return self.verdict == self.expected
 
     def as_json(self) -> dict[str, Any]:
         sysm = build(self.design, self.counterexample.bounds) if self.counterexample else None

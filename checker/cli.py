@@ -220,8 +220,8 @@ def _print_matrix(designs: list[Any], bounds: Bounds, runs: list[Any], rows: lis
                 lambda o: CELL[o.verdict] + ("" if o.matches else "!"), size)
     print()
     print("VIOL: a counterexample was found. holds: exhaustively checked at this bound. "
-          "vacuous: the property's antecedent never occurred (no contradiction of an expected holds). "
-          "incompl: a budget cut the search short.")
+          "vacuous: the property's antecedent never occurred (expected where the bound cannot reach "
+          "it). incompl: a budget cut the search short.")
     print_mismatches(rows, lambda o: f"observed {o.verdict}", "Every verdict matches its expectation.")
     if out is not None:
         n = sum(1 for o in rows if o.file)

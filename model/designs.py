@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from model.bounds import Bounds
-from model.properties import PROPERTY_NAMES
+from model.properties import PROPERTY_NAMES, antecedent_reachable
 from model.releases import DEFAULT, NESTED_ENTRY, RELEASES, Release, get_release
 
 
@@ -25,6 +25,7 @@ class DesignError(ValueError):
 
 HOLDS = "holds"
 VIOLATED = "violated"
+VACUOUS = "vacuous"
 # "A bound large enough": what an expectation without bounds is judged at.
 _ENOUGH = Bounds(tracebuf=4, nested=0)
 
@@ -107,6 +108,8 @@ class Design:
         """
         from model.findings import inherited
 
+        if bounds is not None and not antecedent_reachable(prop, bounds):
+            return VACUOUS
         if self.own_expected(prop, bounds) == VIOLATED:
             return VIOLATED
         for f in inherited(self):

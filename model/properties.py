@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from model.bounds import Bounds
+
 PROPERTIES: dict[str, str] = {
     "sample-generation": "every CPU sample reaches the trace in a batch of the generation that was "
                          "current when the handler accepted it",
@@ -21,3 +23,21 @@ PROPERTIES: dict[str, str] = {
 }
 
 PROPERTY_NAMES: tuple[str, ...] = tuple(PROPERTIES)
+
+
+def antecedent_reachable(prop: str, b: Bounds) -> bool:
+    """Whether a run at bounds ``b`` can reach the situation ``prop`` speaks of at all.
+
+    Where it cannot, the only honest verdict is ``vacuous``: no events without a
+    worker's section, no samples without a signal.  A design defect that empties
+    a property out at a bound that does reach it shows as a mismatch.
+    """
+    events = b.workers >= 1 and b.sections >= 1
+    samples = b.signals >= 1
+    return {
+        "sample-generation": samples,
+        "event-generation": events,
+        "flush-before-seal": events or samples,
+        "sample-conservation": samples,
+        "generation-order": events,
+    }.get(prop, True)

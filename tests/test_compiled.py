@@ -125,3 +125,31 @@ def test_every_property_has_a_compiled_predicate() -> None:
     assert [inv.prop for inv in system.invariants] == list(PROPERTY_NAMES)
     for k in range(len(PROPERTY_NAMES)):
         assert f"m |= {1 << k}" in system.compiled.source
+
+
+@pytest.mark.parametrize("design,release,bounds", [
+    ("fixed", "1.24", ("sections=1", "advances=1")),  # nested acquires, reentered counts
+    ("legacy", "1.22", ("advances=1",)),
+    ("corrected", "1.26", ("workers=0", "signals=3", "ring_words=4", "rec_words=2", "ring_start=3",
+                           "advances=1")),  # markers, overflow records
+    ("fixed", "1.27", ("workers=0", "signals=3", "ring_words=4", "ring_start=0", "advances=1")),
+])
+def test_every_reachable_value_is_within_its_fields_declared_range(
+        design: str, release: str, bounds: tuple[str, ...]) -> None:
+    """The layout's ranges (``maxv``) decide how states are packed and, for z3, how wide a
+    field is: a value beyond them would be silently wrong there.  Every reachable state."""
+    system = build(get_design(design, release), parse_bounds(list(bounds)))
+    succ = system.compiled.successors
+    seen = {system.initial}
+    todo = [system.initial]
+    lo, hi = list(system.initial), list(system.initial)
+    while todo:
+        s = todo.pop()
+        lo, hi = list(map(min, lo, s)), list(map(max, hi, s))
+        for _, t in succ(s):
+            if t not in seen:
+                seen.add(t)
+                todo.append(t)
+    L = system.layout
+    for i in range(len(L)):
+        assert 0 <= lo[i] and hi[i] <= L.maxv[i], f"{L.names[i]} reaches {hi[i]}, declared at most {L.maxv[i]}"
