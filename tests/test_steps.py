@@ -331,7 +331,9 @@ def test_waiting_handler_cannot_take_the_seqlock_of_an_odd_m() -> None:
     assert not w.can("W0:sigprof.seqlock-wait-and-take")
     assert w.thread_enabled("W0:") == [], "the M waits for its own handler: self-deadlock"
     assert not w.ok("deadlock-freedom")
-    assert any("waiting for W0's seqlock" in t for t in w.sys.stuck_threads(w.s))
+    stuck = w.sys.stuck_threads(w.s)
+    assert "W0 in SIGPROF handler at lock waiting for W0's seqlock to be even" in stuck, stuck
+    assert not any(t.startswith("A ") and "waiting" in t for t in stuck), "the advancer can move"
 
 
 def test_waiting_handler_takes_the_seqlock_of_an_even_m() -> None:
