@@ -74,10 +74,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("gentrace")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "(not installed)"
+
+
 def build_parser() -> Parser:
     p = Parser(prog="gentrace", description=(
         "Machine-checked design evidence for the Go execution tracer's CPU-sample / generation "
         "protocol (Go CL 555495): an executable model, checkers, counterexample replay."))
+    p.add_argument("--version", action="version", version=f"gentrace {_version()}")
     sub = p.add_subparsers(dest="cmd", parser_class=Parser)
 
     c = sub.add_parser("check", help="explore designs and compare verdicts with expectations",

@@ -109,7 +109,10 @@ def parse(doc: Any, where: str = "counterexample") -> Counterexample:
         raise CounterexampleError(
             f"{where}: format version 1 was written by a gentrace whose profBuf was a FIFO, and its "
             "steps do not run on the ring model; run 'gentrace check --out DIR' again to get version 2")
-    if type(doc.get("version")) is not int or doc["version"] != VERSION:
+    if not isinstance(doc.get("version"), int) or isinstance(doc.get("version"), bool):
+        raise CounterexampleError(
+            f"{where}: \"version\" must be the whole number {VERSION}, not {json.dumps(doc.get('version'))}")
+    if doc["version"] != VERSION:
         raise CounterexampleError(
             f"{where}: format version {doc.get('version')!r} is not supported; this gentrace "
             f"reads version {VERSION}")
@@ -120,7 +123,7 @@ def parse(doc: Any, where: str = "counterexample") -> Counterexample:
         release = get_release(_req(doc, "release", str, where)).name
         design = get_design(_req(doc, "design", str, where), release).name
     except (DesignError, ReleaseError) as e:
-        raise CounterexampleError(f"{where}: {e}") from None
+        raise CounterexampleError(f"{where}: {_without_all(str(e))}") from None
     try:
         bounds = bounds_from_dict(doc.get("bounds"))
     except (BoundsError, TypeError) as e:
@@ -149,6 +152,12 @@ def parse(doc: Any, where: str = "counterexample") -> Counterexample:
     return Counterexample(design, bounds, prop, viol["kind"], str(viol.get("message", "")),
                           steps, str(doc.get("engine", "?")), seed if isinstance(seed, int) else None,
                           extra, release)
+
+
+def _without_all(message: str) -> str:
+    """A name error as a file needs it: a file names one design and one release, so the
+    command line's "or 'all'" does not apply."""
+    return message.removesuffix(" (or 'all')").replace(", or 'all'", "")
 
 
 def _req(doc: dict[str, Any], key: str, typ: type, where: str) -> Any:

@@ -50,13 +50,23 @@ class Bounds:
         """The largest generation value of the word (``^uintptr(0)``)."""
         return (1 << self.word) - 1
 
+    def _top_or(self, hi: int) -> int:
+        """The word's top value if the word is sound, else ``hi`` (for messages)."""
+        w = self.word
+        return (1 << w) - 1 if isinstance(w, int) and not isinstance(w, bool) and 4 <= w <= 64 else hi
+
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
 
     def validate(self) -> Bounds:
         for key, (lo, hi) in LIMITS.items():
             v = getattr(self, key)
-            if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
+            if not isinstance(v, int) or isinstance(v, bool):
+                raise BoundsError(f"bound {key}={v!r} is not a whole number: use one from {lo} to "
+                                  f"{self._top_or(hi) if key == 'first_gen' else hi}")
+            if key == "first_gen":
+                continue  # judged against the word below, once the word is known to be sound
+            if not lo <= v <= hi:
                 raise BoundsError(
                     f"bound {key}={v!r} is out of range: use a whole number from {lo} to {hi}"
                 )

@@ -88,7 +88,8 @@ def test_the_top_of_a_word_is_odd_and_a_multiple_of_three() -> None:
     (["word=2"], "word=2 is out of range"),
     (["word=5"], "word=5 is odd"),
     (["first_gen=16"], "first_gen=16 does not fit a 4-bit word: use 1 to 15"),
-    (["first_gen=0"], "first_gen=0 is out of range"),
+    (["first_gen=0"], "first_gen=0 does not fit a 4-bit word: use 1 to 15"),
+    (["word=6", "first_gen=0"], "first_gen=0 does not fit a 6-bit word: use 1 to 63"),
     (["threads=2"], "unknown bound 'threads': known bounds are"),
     (["workers=two"], "workers='two' is not a whole number"),
     (["workers="], "is not a whole number"),
@@ -113,7 +114,7 @@ def test_unknown_key_message_lists_the_known_ones() -> None:
 
 def test_validate_refuses_non_integers() -> None:
     for bad in (True, 1.0, "1", None):
-        with pytest.raises(BoundsError, match="out of range"):
+        with pytest.raises(BoundsError, match="is not a whole number: use one from 0 to 4"):
             Bounds(workers=bad).validate()  # type: ignore[arg-type]
 
 

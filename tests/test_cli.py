@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -284,3 +285,10 @@ def test_vacuous_where_the_bound_reaches_the_property_is_a_mismatch(
     monkeypatch.setattr(designs, "antecedent_reachable", lambda prop, b: True)
     code, out, _ = run(["check", "--design", "fixed", "--bound", "ring", "--quiet"], capsys)
     assert code == 1 and "fixed@1.27 / event-generation: observed vacuous, expected holds" in out
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as e:
+        run(["--version"], capsys)
+    out = capsys.readouterr().out
+    assert e.value.code == 0 and re.fullmatch(r"gentrace \S+\n", out), out

@@ -182,6 +182,9 @@ SPOILED = {
     "wrong format": (("format",), "something-else", "not a gentrace counterexample"),
     "no format": (("format",), DELETE, "not a gentrace counterexample"),
     "unsupported version": (("version",), 3, "version 3 is not supported"),
+    "version as a string": (("version",), "2", "\"version\" must be the whole number 2, not \"2\""),
+    "bound of the wrong type": (("bounds", "workers"), True, "workers=True is not a whole number"),
+    "bound as a string": (("bounds", "workers"), "one", "workers='one' is not a whole number"),
     "version 1 (FIFO model)": (("version",), 1, "format version 1 was written by a gentrace whose "
                                "profBuf was a FIFO"),
     "unknown release": (("release",), "1.99", "unknown Go release '1.99'"),
@@ -269,3 +272,15 @@ def test_steps_beyond_the_bounds_are_refused(doc: dict[str, Any], tmp_path: Path
     path.write_text(json.dumps(d))
     err = one_line_error(capsys, main(["replay", str(path)]))
     assert "no thread 'W0'" in err
+
+
+def test_a_files_unknown_design_or_release_offers_no_all(doc: dict[str, Any], tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """`all` is a command-line word; a file names one design on one release."""
+    from checker.cli import main
+
+    for key, value in (("design", "nonsense"), ("release", "9.9")):
+        p = tmp_path / f"{key}.json"
+        p.write_text(json.dumps({**doc, key: value}))
+        err = one_line_error(capsys, main(["replay", str(p)]))
+        assert f"{value!r}" in err and "'all'" not in err, err
