@@ -94,13 +94,16 @@ def build_parser() -> Parser:
                        description="Explore every design (or one) at a bound and print a matrix of "
                        "design x property, observed verdict against expected. Exit 0 exactly when "
                        "every observation matches its expectation, 1 otherwise, 2 on bad input.")
-    c.add_argument("--design", default="all", metavar="NAME|all",
-                   help="a design name, a comma-separated list, or 'all' (default)")
-    c.add_argument("--go", default=None, metavar="RELEASE|all",
+    c.add_argument("--design", action="append", default=None, metavar="NAME|all",
+                   help="a design name, a comma-separated list, or 'all' (default); repeated: all "
+                   "of them")
+    c.add_argument("--go", action="append", default=None, metavar="RELEASE|all",
                    help=f"the Go release(s) whose protocol to model: {', '.join(RELEASES)}, a "
-                   f"comma-separated list, or 'all' (default {DEFAULT_RELEASE}, the newest)")
-    c.add_argument("--bound", nargs="+", metavar="canonical|KEY=VALUE", default=None,
-                   help="a named bound (canonical, large) and/or KEY=VALUE overrides; see 'gentrace list'")
+                   f"comma-separated list, or 'all' (default {DEFAULT_RELEASE}, the newest); repeated: all "
+                   "of them")
+    c.add_argument("--bound", nargs="+", action="extend", metavar="canonical|KEY=VALUE", default=None,
+                   help="a named bound (canonical, large, ring) and/or KEY=VALUE overrides applied on "
+                   "top of it, in order; may be repeated; see 'gentrace list'")
     c.add_argument("--json", action="store_true", help="print one JSON document instead of the matrix")
     c.add_argument("--out", type=Path, metavar="DIR", help="write each counterexample to DIR")
     c.add_argument("--max-states", type=positive_int, metavar="N",
@@ -135,7 +138,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from checker.check import check_design
 
     stateful_cli.validate(args)
-    designs = select_designs(args.design, args.go)
+    designs = select_designs(_joined(args.design), _joined(args.go))
     bounds = parse_bounds(args.bound)
     if args.out is not None:
         # Refuse an unusable --out before spending time on the search.
@@ -171,6 +174,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         _print_matrix(designs, bounds, runs, rows, args.out)
     return 0 if ok else 1
+
+
+def _joined(values: list[str] | None) -> str | None:
+    """Repeated ``--design``/``--go`` options as one comma-separated list (``all`` wins)."""
+    if not values:
+        return None
+    parts = [p.strip() for v in values for p in v.split(",") if p.strip()]
+    return "all" if "all" in parts else ",".join(dict.fromkeys(parts))
 
 
 def select_designs(names: str | None, go: str | None) -> list[Any]:

@@ -151,21 +151,26 @@ NAMED: dict[str, Bounds] = {
 
 
 def parse_bounds(items: list[str] | None) -> Bounds:
-    """Parse ``canonical``, another named bound, or ``KEY=VALUE`` overrides.
+    """Parse at most one named bound and any ``KEY=VALUE`` overrides, in any order.
 
-    Overrides apply on top of the named bound given first, or on top of canonical.
+    The overrides apply, in the order given (a later one wins), on top of the named
+    bound, or on top of canonical.
     """
-    b = CANONICAL
     names = {f.name for f in fields(Bounds)}
-    for i, item in enumerate(items or []):
-        if "=" not in item:
-            if item in NAMED and i == 0:
-                b = NAMED[item]
-                continue
+    named = [item for item in items or [] if "=" not in item]
+    for item in named:
+        if item not in NAMED:
             raise BoundsError(
-                f"bound {item!r} is neither a named bound ({', '.join(NAMED)}) first "
-                "nor KEY=VALUE; e.g. --bound workers=2 signals=3"
-            )
+                f"bound {item!r} is neither a named bound ({', '.join(NAMED)}) nor KEY=VALUE; "
+                "e.g. --bound large workers=2")
+    if len(named) > 1:
+        raise BoundsError(
+            f"more than one named bound ({', '.join(named)}): name one, then KEY=VALUE overrides "
+            "on top of it, e.g. --bound large workers=2")
+    b = NAMED[named[0]] if named else CANONICAL
+    for item in items or []:
+        if "=" not in item:
+            continue
         key, _, raw = item.partition("=")
         key = key.strip().replace("-", "_")
         if key not in names:

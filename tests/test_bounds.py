@@ -95,8 +95,7 @@ def test_the_top_of_a_word_is_odd_and_a_multiple_of_three() -> None:
     (["workers="], "is not a whole number"),
     (["workers=1.5"], "is not a whole number"),
     (["bogus"], "neither a named bound"),
-    (["workers=1", "large"], "neither a named bound"),
-    (["canonical", "large"], "neither a named bound"),
+    (["canonical", "large"], "more than one named bound (canonical, large)"),
 ])
 def test_refused_with_a_clear_message(items: list[str], needle: str) -> None:
     with pytest.raises(BoundsError) as e:
@@ -138,3 +137,13 @@ def test_bounds_from_dict_refuses(d: object, needle: str) -> None:
     with pytest.raises(BoundsError) as e:
         bounds_from_dict(d)
     assert needle in str(e.value)
+
+
+def test_a_named_bound_and_overrides_in_any_order_and_across_repeats() -> None:
+    assert parse_bounds(["workers=2", "large"]) == dataclasses.replace(NAMED["large"], workers=2)
+    assert parse_bounds(["large", "workers=2", "workers=3"]).workers == 3, "a later override wins"
+
+
+def test_two_named_bounds_are_refused_in_one_line() -> None:
+    with pytest.raises(BoundsError, match=r"more than one named bound \(large, canonical\)"):
+        parse_bounds(["large", "canonical"])

@@ -188,7 +188,8 @@ BAD = {
     "bound out of range": ["check", "--bound", "workers=9"],
     "odd word": ["check", "--bound", "word=5"],
     "bound not a number": ["check", "--bound", "signals=many"],
-    "named bound not first": ["check", "--bound", "workers=1", "large"],
+    "two named bounds": ["check", "--bound", "large", "canonical"],
+    "two named bounds across repeats": ["check", "--bound", "large", "--bound", "ring"],
     "unknown named bound": ["check", "--bound", "huge"],
     "no bound given": ["check", "--bound"],
     "max-states 0": ["check", "--max-states", "0"],
@@ -292,3 +293,14 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         run(["--version"], capsys)
     out = capsys.readouterr().out
     assert e.value.code == 0 and re.fullmatch(r"gentrace \S+\n", out), out
+
+
+def test_repeated_options_merge_instead_of_overriding(capsys: pytest.CaptureFixture[str]) -> None:
+    """--bound large --bound workers=2 keeps large; --design a --design b checks both."""
+    code, doc = check_json(["--bound", "large", "--bound", "workers=2", "--design", "fixed",
+                            "--design", "corrected", "--max-states", "10"], capsys)
+    assert (doc["bounds"]["signals"], doc["bounds"]["workers"]) == (2, 2)
+    assert {r["design"] for r in doc["results"]} == {"fixed", "corrected"}
+    code, doc = check_json(["--go", "1.24", "--go", "1.26", "--design", "corrected",
+                            "--max-states", "10"], capsys)
+    assert {r["release"] for r in doc["results"]} == {"1.24", "1.26"}
