@@ -584,14 +584,15 @@ def evaluate(runner: Runner, snapshot: Path, work: Path, site: Site, plan: Plan)
 GO = "1.24"
 
 
-def matrix_command(runner: Runner, copy: Path, timeout: float) -> list[str]:
-    """The verdict-matrix command, with ``--go GO`` when this checker has that option."""
+def matrix_command(runner: Runner, copy: Path, timeout: float, go: str = GO) -> list[str]:
+    """The verdict-matrix command, with ``--go go`` when this checker has that option."""
     base = [sys.executable, "-m", "checker", "check", "--json", "--quiet"]
     rc, out, _ = runner.run(base + ["--help"], copy, timeout)
-    return base + ["--go", GO] if rc == 0 and re.search(r"--go[\s=]", out) else base
+    return base + ["--go", go] if rc == 0 and re.search(r"--go[\s=]", out) else base
 
 
-def baseline(runner: Runner, snapshot: Path, work: Path, timeout: float, tests: bool) -> Plan:
+def baseline(runner: Runner, snapshot: Path, work: Path, timeout: float, tests: bool,
+             go: str = GO) -> Plan:
     """Evaluate the unmodified snapshot; exit with one line if its checks do not pass.
 
     The baseline runs alone, with ``BASELINE_SLACK`` times the timeout.  A fault's
@@ -603,7 +604,7 @@ def baseline(runner: Runner, snapshot: Path, work: Path, timeout: float, tests: 
     copy_tree(snapshot, copy)
     timeout_b = timeout * BASELINE_SLACK
     try:
-        cmd = matrix_command(runner, copy, timeout_b)
+        cmd = matrix_command(runner, copy, timeout_b, go)
         stage, doc = run_matrix(runner, copy, cmd, timeout_b)
         if doc is None and "--go" in cmd:  # the option exists but rejects "all": run without it
             cmd = cmd[: cmd.index("--go")]
@@ -747,7 +748,6 @@ def main() -> None:
                     help="check only the baseline's matrix, not its test suite")
     ap.add_argument("--json", action="store_true", help="print one JSON document instead of the tables")
     a = ap.parse_args()
-    globals()["GO"] = a.go  # matrix_command reads it
     bad = [k for k in a.kinds if k not in OPERATORS]
     if bad:
         ap.error(f"unknown operator {bad[0]!r}: use {', '.join(OPERATORS)}")
@@ -772,7 +772,7 @@ def main() -> None:
         chosen = pick(sites, a.sample, a.seed)
         meta["candidates"] = len(sites)
         print(f"{len(sites)} candidate faults, running {len(chosen)}; baseline first", file=sys.stderr, flush=True)
-        plan = baseline(runner, snapshot, work, a.timeout, not a.skip_baseline_tests)
+        plan = baseline(runner, snapshot, work, a.timeout, not a.skip_baseline_tests, a.go)
         print(f"baseline: {plan.note}", file=sys.stderr, flush=True)
         meta.update(baseline=plan.note, matrix_command=plan.matrix_cmd, test_command=test_cmd(),
                     matrix_timeout=round(plan.matrix_timeout), tests_timeout=round(plan.tests_timeout))

@@ -147,3 +147,8 @@ def test_a_named_bound_and_overrides_in_any_order_and_across_repeats() -> None:
 def test_two_named_bounds_are_refused_in_one_line() -> None:
     with pytest.raises(BoundsError, match=r"more than one named bound \(large, canonical\)"):
         parse_bounds(["large", "canonical"])
+
+
+def test_a_non_integer_first_gen_names_the_words_range() -> None:
+    with pytest.raises(BoundsError, match=r"first_gen='x' is not a whole number: use one from 1 to 15$"):
+        Bounds(first_gen="x").validate()  # type: ignore[arg-type]
