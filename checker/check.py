@@ -22,6 +22,7 @@ class Outcome:
     file: Path | None
     stats: dict[str, Any]
     engine: str = "explore"
+    skipped: str = ""  # the part of the check that was not run, when the verdict is incomplete
 
     @property
     def matches(self) -> bool:
@@ -40,6 +41,7 @@ class Outcome:
             "counterexample": self.counterexample.to_json(sysm) if self.counterexample else None,
             "counterexample_file": str(self.file) if self.file else None,
             "stats": self.stats,
+            **({"skipped": self.skipped} if self.skipped else {}),
         }
 
 
@@ -57,6 +59,8 @@ def check_design(design: Design, bounds: Bounds, *, max_states: int | None = Non
     stats["steps_never_fired"] = res.uncovered_steps()
     if res.cut:
         stats["cut"] = res.cut
+    if res.interrupted:
+        stats["interrupted"] = True
     outcomes = []
     for p in PROPERTY_NAMES:
         cx, path = None, None
@@ -65,5 +69,6 @@ def check_design(design: Design, bounds: Bounds, *, max_states: int | None = Non
             cx = Counterexample.from_path(system, p, f.kind, f.message, f.path)
             if out is not None:
                 path = cx.write(out, system)
-        outcomes.append(Outcome(design, p, res.verdicts[p], design.expected(p, bounds), cx, path, stats))
+        outcomes.append(Outcome(design, p, res.verdicts[p], design.expected(p, bounds), cx, path,
+                                stats, skipped=res.skipped.get(p, "") if res.verdicts[p] == "incomplete" else ""))
     return res, outcomes

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from checker import interrupt
 from checker.cli_args import positive_float, positive_int
 from model import (
     DESIGNS,
@@ -111,7 +112,8 @@ def build_parser() -> Parser:
     c.add_argument("--max-seconds", type=positive_float, metavar="S",
                    help="stop each exploration after S seconds (verdicts then 'incomplete')")
     c.add_argument("--no-liveness", action="store_true",
-                   help="skip the check that every state can still reach completion (saves memory)")
+                   help="skip the check that every state can still reach completion (saves "
+                   "memory); deadlock-freedom is then reported incomplete unless a deadlock is found")
     c.add_argument("--quiet", action="store_true", help="no progress on the terminal")
     from checker.stateful_cli import add_check_options
     add_check_options(c)
@@ -153,27 +155,53 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.engine != "explore":
         return stateful_cli.run(args, designs, bounds)
     show_progress = not args.quiet and not args.json and sys.stderr.isatty()
-    rows = []
-    runs = []
-    for d in designs:
-        prog = _Progress(d.name) if show_progress else None
-        res, outcomes = check_design(d, bounds, max_states=args.max_states,
-                                     max_seconds=args.max_seconds, liveness=not args.no_liveness,
-                                     out=args.out, progress=prog)
-        if prog:
-            prog.clear()
-        runs.append(res)
-        rows.extend(outcomes)
-        if not args.json and not args.quiet and not show_progress and len(designs) > 1:
-            pass
-    ok = all(o.matches for o in rows)
+    rows: list[Any] = []
+    runs: list[Any] = []
+    stopped, at = "", 0  # why and in which design the run was interrupted
+    with interrupt.installed():
+        for k, d in enumerate(designs):
+            prog = _Progress(d.name) if show_progress else None
+            try:
+                res, outcomes = check_design(d, bounds, max_states=args.max_states,
+                                             max_seconds=args.max_seconds,
+                                             liveness=not args.no_liveness, out=args.out,
+                                             progress=prog)
+            except KeyboardInterrupt:
+                stopped, at = f"{d.label} was interrupted before its results were complete", k
+                break
+            finally:
+                if prog:
+                    prog.clear()
+            runs.append(res)
+            rows.extend(outcomes)
+            if res.interrupted:
+                stopped, at = f"{d.label} was interrupted; its verdicts are those of a partial search", k
+                break
+    done = designs[:len(runs)]
+    ok = not stopped and all(o.matches for o in rows)
     if args.json:
-        doc = {"bounds": bounds.as_dict(), "engine": "explore", "ok": ok,
-               "results": [o.as_json() for o in rows]}
+        doc: dict[str, Any] = {"bounds": bounds.as_dict(), "engine": "explore", "ok": ok,
+                               "results": [o.as_json() for o in rows]}
+        if stopped:
+            doc["interrupted"] = stopped
+            doc["not_run"] = [d.label for d in designs[at + 1:]]
         print(json.dumps(doc, indent=1))
     else:
-        _print_matrix(designs, bounds, runs, rows, args.out)
+        if done:
+            _print_matrix(done, bounds, runs, rows, args.out)
+        if stopped:
+            print_interrupted(stopped, designs, at)
+    if stopped:
+        return 130
     return 0 if ok else 1
+
+
+def print_interrupted(why: str, designs: list[Any], k: int) -> None:
+    """The last lines of a run that Ctrl-C stopped in design ``k``: what finished, what did not."""
+    rest = designs[k + 1:]
+    print()
+    print(f"Interrupted (Ctrl-C): {why}. {k} of {len(designs)} design(s) checked in full"
+          + (f"; not run: {', '.join(d.label for d in rest)}" if rest else "") + ".")
 
 
 def _joined(values: list[str] | None) -> str | None:
@@ -238,11 +266,16 @@ def _print_matrix(designs: list[Any], bounds: Bounds, runs: list[Any], rows: lis
         return text if res.complete else f"{text} ({res.cut})"
 
     print_table(designs, bounds, rows, "states",
-                lambda o: CELL[o.verdict] + ("" if o.matches else "!"), size)
+                lambda o: CELL[o.verdict] + ("*" if o.skipped else "") + ("" if o.matches else "!"),
+                size)
     print()
     print("VIOL: a counterexample was found. holds: exhaustively checked at this bound. "
           "vacuous: the property's antecedent never occurred (expected where the bound cannot reach "
-          "it). incompl: a budget cut the search short.")
+          "it). incompl: a budget or Ctrl-C cut the search short, or a part of the check was "
+          "skipped (*).")
+    for why in dict.fromkeys(o.skipped for o in rows if o.skipped):
+        props = sorted({o.prop for o in rows if o.skipped == why})
+        print(f"*: {', '.join(props)}: {why}.")
     print_mismatches(rows, lambda o: f"observed {o.verdict}", "Every verdict matches its expectation.")
     if out is not None:
         n = sum(1 for o in rows if o.file)

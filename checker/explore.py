@@ -17,10 +17,14 @@ from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from checker import interrupt
 from checker.stats import Stats, peak_rss_bytes
 from model import PROPERTY_NAMES, System
 
 HOLDS, VIOLATED, VACUOUS, INCOMPLETE = "holds", "violated", "vacuous", "incomplete"
+INTERRUPTED = "interrupted (Ctrl-C)"
+NO_LIVENESS = ("the no-completion part (can every state still reach the end?) was skipped "
+               "(--no-liveness); only deadlocked states and self-deadlocks were looked for")
 
 
 @dataclass
@@ -43,6 +47,12 @@ class ExploreResult:
     witnessed: set[str]
     fired: set[int]
     verdicts: dict[str, str] = field(default_factory=dict)
+    # property -> the part of its check that was not run (its verdict is then incomplete)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def interrupted(self) -> bool:
+        return self.cut == INTERRUPTED
 
     def uncovered_steps(self) -> list[str]:
         return [st.key for i, st in enumerate(self.system.steps) if i not in self.fired]
@@ -118,55 +128,59 @@ def _explore(system: System, max_states: int | None, max_seconds: float | None,
     ids_get = ids.get
     parent_append, via_append = parent.append, via.append
     off_append, dst_append = off.append, dst_e.append
-    while frontier:
-        nxt: list[object] = []
-        nxt_append = nxt.append
-        sid = count - len(frontier) - 1
-        for s in frontier:
-            sid += 1
-            outs = succ(s)
-            if liveness:
-                off_append(len(dst_e))
-            if fin(s):
-                finals.append(sid)
-            elif not outs and first_deadlock < 0:
-                first_deadlock = sid
-            for step, t in outs:
-                fired[step] = 1
-                tid = ids_get(t)
-                if tid is None:
-                    tid = count
-                    count += 1
-                    ids[t] = tid
-                    parent_append(sid)
-                    via_append(step)
-                    nxt_append(t)
-                    if viol(t) & ~found_bits:
-                        note(tid, t)
-                    if witnessed != all_bits:
-                        witnessed |= wit(t)
+    try:
+        while frontier:
+            nxt: list[object] = []
+            nxt_append = nxt.append
+            sid = count - len(frontier) - 1
+            for s in frontier:
+                sid += 1
+                outs = succ(s)
                 if liveness:
-                    dst_append(tid)
-            transitions += len(outs)
-            if count >= next_check:
-                next_check = count + every
-                if max_states is not None:
-                    next_check = min(next_check, max_states)
-                elapsed = time.perf_counter() - t0
-                if progress is not None:
-                    progress(Stats(count, transitions, depth + 1, elapsed))
-                if max_states is not None and count >= max_states:
-                    cut = f"state budget of {max_states} reached"
-                elif max_seconds is not None and elapsed >= max_seconds:
-                    cut = f"time budget of {max_seconds:g} s reached"
-                if cut:
-                    break
-        if cut:
-            break
-        if nxt:
-            depth += 1
-        frontier = nxt
-
+                    off_append(len(dst_e))
+                if fin(s):
+                    finals.append(sid)
+                elif not outs and first_deadlock < 0:
+                    first_deadlock = sid
+                for step, t in outs:
+                    fired[step] = 1
+                    tid = ids_get(t)
+                    if tid is None:
+                        tid = count
+                        count += 1
+                        ids[t] = tid
+                        parent_append(sid)
+                        via_append(step)
+                        nxt_append(t)
+                        if viol(t) & ~found_bits:
+                            note(tid, t)
+                        if witnessed != all_bits:
+                            witnessed |= wit(t)
+                    if liveness:
+                        dst_append(tid)
+                transitions += len(outs)
+                if count >= next_check:
+                    next_check = count + every
+                    if max_states is not None:
+                        next_check = min(next_check, max_states)
+                    elapsed = time.perf_counter() - t0
+                    if progress is not None:
+                        progress(Stats(count, transitions, depth + 1, elapsed))
+                    if max_states is not None and count >= max_states:
+                        cut = f"state budget of {max_states} reached"
+                    elif max_seconds is not None and elapsed >= max_seconds:
+                        cut = f"time budget of {max_seconds:g} s reached"
+                    if cut:
+                        break
+                    interrupt.check()
+            if cut:
+                break
+            if nxt:
+                depth += 1
+            frontier = nxt
+    except KeyboardInterrupt:
+        # Keep what was found: every finding so far has its whole path recorded.
+        cut = INTERRUPTED
     complete = not cut
     dl = PROPERTY_NAMES.index("deadlock-freedom")
     dl_bit = 1 << dl
@@ -195,10 +209,12 @@ def _explore(system: System, max_states: int | None, max_seconds: float | None,
     wset = {PROPERTY_NAMES[k] for k in range(nprops) if witnessed >> k & 1}
     res = ExploreResult(system, complete, cut, stats, findings, wset,
                         {i for i, f in enumerate(fired) if f})
+    if not liveness:
+        res.skipped["deadlock-freedom"] = NO_LIVENESS
     for p in PROPERTY_NAMES:
         if p in findings:
             res.verdicts[p] = VIOLATED
-        elif not complete:
+        elif not complete or p in res.skipped:
             res.verdicts[p] = INCOMPLETE
         elif p not in wset:
             res.verdicts[p] = VACUOUS

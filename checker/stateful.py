@@ -31,6 +31,7 @@ from typing import Any
 from hypothesis import Phase
 from hypothesis import seed as hypothesis_seed
 from hypothesis import settings as Settings
+from hypothesis.reporting import with_reporter
 from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
 from checker import profiles
@@ -46,7 +47,7 @@ __all__ = ["ENGINE", "VIOLATED", "NOT_FOUND", "EngineError", "PropertyViolation"
            "Found", "HuntResult", "hunt", "resolve_settings", "StatefulOutcome", "check_design"]
 
 ENGINE = "hypothesis"
-VIOLATED, NOT_FOUND = "violated", "not-found"
+VIOLATED, NOT_FOUND, INCOMPLETE = "violated", "not-found", "incomplete"
 
 
 @dataclass
@@ -79,13 +80,19 @@ class HuntResult:
     profile: str
     seed: int | None
     derandomized: bool
+    interrupted: bool = False  # Ctrl-C stopped the hunt; properties not found are incomplete
 
     def stats(self) -> dict[str, Any]:
-        """The same shape as the other engines' statistics, where it applies."""
+        """The same shape as the other engines' statistics, where it applies.
+
+        ``runs`` counts every run of the model Hypothesis made: generating examples,
+        and shrinking and replaying the failures.  ``runs_to_end`` counts those that
+        reached their end with no violation, every property checked throughout.
+        """
         t = self.tally
         return {
-            "examples": t.examples,
-            "clean_examples": t.clean,
+            "runs": t.examples,
+            "runs_to_end": t.clean,
             "transitions": t.steps,
             "rounds": self.rounds,
             "seconds": round(self.seconds, 3),
@@ -94,6 +101,7 @@ class HuntResult:
             "profile": self.profile,
             "seed": self.seed,
             "derandomized": self.derandomized,
+            **({"interrupted": True} if self.interrupted else {}),
         }
 
 
@@ -154,6 +162,7 @@ def hunt(system: System, *, props: list[str] | tuple[str, ...] | None = None,
     found: dict[str, Found] = {}
     clean: dict[str, int] = {p: 0 for p in todo}
     rounds = fruitless = 0
+    interrupted = False
     while todo and rounds < max_rounds and fruitless < patience:
         if until is not None and found and until <= found.keys():
             break
@@ -162,9 +171,15 @@ def hunt(system: System, *, props: list[str] | tuple[str, ...] | None = None,
         cls = machine_class(system, todo, tally, attempt=fruitless)
         if seed is not None:
             cls = hypothesis_seed(_round_seed(seed, rounds))(cls)
-        failures = _run(cls, settings)
+        try:
+            failures = _run(cls, settings)
+        except KeyboardInterrupt:
+            # The round's failures are lost with it; what earlier rounds found stays.
+            interrupted = True
         for p in todo:
             clean[p] += tally.clean - before
+        if interrupted:
+            break
         new = {f.prop: f for f in failures if f.prop in todo}
         if not new:
             fruitless += 1
@@ -173,12 +188,14 @@ def hunt(system: System, *, props: list[str] | tuple[str, ...] | None = None,
         for p, f in new.items():
             found[p] = _finish(system, f, tally, seed, profile, settings, rounds)
         todo = [p for p in todo if p not in found]
-    _cross_shorten(system, found, seed)
-    verdicts = {p: VIOLATED if p in found else NOT_FOUND for p in asked}
+    if not interrupted:
+        _cross_shorten(system, found, seed)
+    verdicts = {p: VIOLATED if p in found else INCOMPLETE if interrupted else NOT_FOUND
+                for p in asked}
     return HuntResult(system, asked, verdicts, found,
                       {p: clean[p] for p in asked if p not in found}, tally,
                       time.perf_counter() - tally.t0, rounds, profile, seed,
-                      bool(settings.derandomize))
+                      bool(settings.derandomize), interrupted)
 
 
 def _round_seed(seed: int, round_: int) -> int:
@@ -194,9 +211,15 @@ def _round_seed(seed: int, round_: int) -> int:
 
 
 def _run(cls: type[RuleBasedStateMachine], settings: Settings) -> list[PropertyViolation]:
-    """Run the machine; the violations Hypothesis reports, each already shrunk."""
+    """Run the machine; the violations Hypothesis reports, each already shrunk.
+
+    What Hypothesis would print (how to reproduce a failure in a test, addressed to a
+    pytest user) is dropped: a failure's program and blob arrive as the exception's
+    notes, and the engine records them in the counterexample.
+    """
     try:
-        run_state_machine_as_test(cls, settings=settings)
+        with with_reporter(lambda _text: None):
+            run_state_machine_as_test(cls, settings=settings)
     except PropertyViolation as e:
         return [e]
     except BaseExceptionGroup as g:
@@ -283,10 +306,12 @@ def _cross_shorten(system: System, found: dict[str, Found], seed: int | None) ->
 
 @dataclass
 class StatefulOutcome(Outcome):
-    """An outcome of the Hypothesis engine: ``violated`` or ``not-found``.
+    """An outcome of the Hypothesis engine: ``violated``, ``not-found`` or ``incomplete``.
 
     A sample that found nothing matches an expectation of "holds" without
-    claiming it: its verdict stays "not-found", with the number of examples.
+    claiming it: its verdict stays "not-found", with ``examples``, the runs that
+    reached their end while the property was checked.  ``incomplete``: Ctrl-C
+    stopped the hunt before it could look further.
     """
 
     examples: int = 0
@@ -300,15 +325,45 @@ class StatefulOutcome(Outcome):
     @property
     def summary(self) -> str:
         if self.verdict == NOT_FOUND:
-            return f"no violation found in {self.examples} examples"
+            return f"no violation found in {self.examples} runs to the end"
+        if self.verdict == INCOMPLETE:
+            return f"interrupted after {self.examples} runs to the end"
         return "violated"
 
     def as_json(self) -> dict[str, Any]:
         doc = super().as_json()
-        if self.verdict == NOT_FOUND:
+        if self.verdict != VIOLATED:
             doc["examples"] = self.examples
         doc["summary"] = self.summary
         return doc
+
+
+def sampling_verdict(rows: list[Outcome]) -> tuple[bool, list[str]]:
+    """Whether a sampling run passes, and why not.
+
+    A sample cannot prove that a violation is absent, nor promise to meet every
+    rare one.  So a Hypothesis run passes when (a) it found no violation where the
+    design is expected to hold, and (b) every design expected to violate something
+    was caught violating at least one of its expected properties.  A property it
+    did not meet (``nf!`` in the matrix) is reported, and does not fail the run.
+    An interrupted design fails it.
+    """
+    problems: list[str] = []
+    by_design: dict[str, list[Outcome]] = {}
+    for o in rows:
+        if o.engine != ENGINE:
+            continue
+        by_design.setdefault(o.design.label, []).append(o)
+        if o.verdict == VIOLATED and o.expected != VIOLATED:
+            problems.append(f"{o.design.label} / {o.prop}: violated, expected {o.expected}")
+        if o.verdict == INCOMPLETE:
+            problems.append(f"{o.design.label} / {o.prop}: interrupted")
+    for label, outs in by_design.items():
+        want = [o for o in outs if o.expected == VIOLATED]
+        if want and not any(o.verdict == VIOLATED for o in want):
+            problems.append(f"{label}: none of its expected violations "
+                            f"({', '.join(o.prop for o in want)}) was met")
+    return not problems, problems
 
 
 def check_design(design: Design, bounds: Bounds, *, profile: str | None = None,
@@ -331,7 +386,7 @@ def check_design(design: Design, bounds: Bounds, *, profile: str | None = None,
         else:
             n = res.examples[p]
         outcomes.append(StatefulOutcome(design, p, res.verdicts[p], design.expected(p, bounds),
-                                        cx, path, stats, ENGINE, n))
+                                        cx, path, stats, ENGINE, examples=n))
     return res, outcomes
 
 

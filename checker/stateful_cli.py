@@ -22,7 +22,10 @@ def add_check_options(c: argparse.ArgumentParser) -> None:
     """The options ``check`` gains for choosing and steering the engine."""
     c.add_argument("--engine", choices=ENGINES, default="explore",
                    help="explore: exhaustive (default); hypothesis: sampled runs, shrunk; "
-                        "all: both, with whether they agree")
+                        "all: both, with whether they agree. A hypothesis run exits 0 when it "
+                        "found no violation where none is expected and caught every design that "
+                        "should violate something; a rare violation it did not meet (nf!) is "
+                        "reported but does not fail it")
     c.add_argument("--hypothesis-profile", metavar="NAME", default=None,
                    help="Hypothesis settings profile: ci (default; derandomized), dev, thorough")
     c.add_argument("--seed", type=seed, metavar="N", default=None,
@@ -62,49 +65,95 @@ def validate(args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace, designs: list[Design], bounds: Bounds) -> int:
     """``check`` with the Hypothesis engine, or with both engines side by side."""
-    from checker import profiles
+    from checker import interrupt, profiles
+    from checker.cli import print_interrupted
     from checker.stateful import check_design as hunt_design
+    from checker.stateful import resolve_settings, sampling_verdict
 
     profile = args.hypothesis_profile or profiles.DEFAULT
+    settings, _, _ = resolve_settings(profile, max_examples=args.examples, seed=args.seed,
+                                      shrink=not args.no_shrink)
+    how = describe_run(profile, settings, args.seed, args.examples, not args.no_shrink)
     show = not args.quiet and not args.json and sys.stderr.isatty()
     hyp_rows: list[Any] = []
     hunts: list[Any] = []
     exp_rows: list[Any] = []
     exp_runs: list[Any] = []
-    for d in designs:
-        if args.engine == "all":
-            from checker.check import check_design as explore_design
-            _status(show, f"{d.name}: exploring")
-            res, outs = explore_design(d, bounds, max_states=args.max_states,
-                                       max_seconds=args.max_seconds,
-                                       liveness=not args.no_liveness, out=args.out)
-            exp_runs.append(res)
-            exp_rows.extend(outs)
-        _status(show, f"{d.name}: sampling with Hypothesis (profile {profile})")
-        h, outs = hunt_design(d, bounds, profile=profile, max_examples=args.examples,
-                              seed=args.seed, out=args.out, shrink=not args.no_shrink)
-        hunts.append(h)
-        hyp_rows.extend(outs)
-    _status(show, None)
+    stopped, at = "", 0  # why and in which design the run was interrupted
+    with interrupt.installed():
+        try:
+            for at, d in enumerate(designs):  # noqa: B007 (`at` is read after the loop)
+                if args.engine == "all":
+                    from checker.check import check_design as explore_design
+                    _status(show, f"{d.name}: exploring")
+                    res, outs = explore_design(d, bounds, max_states=args.max_states,
+                                               max_seconds=args.max_seconds,
+                                               liveness=not args.no_liveness, out=args.out)
+                    exp_runs.append(res)
+                    exp_rows.extend(outs)
+                    if res.interrupted:
+                        stopped = f"{d.label} was interrupted while exploring"
+                        break
+                _status(show, f"{d.name}: sampling with Hypothesis (profile {profile})")
+                h, outs = hunt_design(d, bounds, profile=profile, max_examples=args.examples,
+                                      seed=args.seed, out=args.out, shrink=not args.no_shrink)
+                hunts.append(h)
+                hyp_rows.extend(outs)
+                if h.interrupted:
+                    stopped = f"{d.label} was interrupted; its verdicts are those of a partial hunt"
+                    break
+        except KeyboardInterrupt:
+            stopped = f"{designs[at].label} was interrupted before its results were complete"
+        finally:
+            _status(show, None)
     rows = exp_rows + hyp_rows
-    ok = all(o.matches for o in rows)
+    sampled_ok, problems = sampling_verdict(hyp_rows)
+    ok = not stopped and sampled_ok and all(o.matches for o in exp_rows)
     agreement = _agreement(exp_rows, hyp_rows) if args.engine == "all" else []
     if args.json:
         doc: dict[str, Any] = {
             "bounds": bounds.as_dict(), "engine": args.engine, "ok": ok,
-            "hypothesis": {"profile": profile, "seed": args.seed,
+            "hypothesis": {"profile": profile, "seed": args.seed, "run": how,
+                           "max_examples_per_round": settings.max_examples,
+                           "derandomized": bool(settings.derandomize),
+                           "shrink": not args.no_shrink,
                            "profile_settings": profiles.PROFILES[profile].doc},
+            "sampling_problems": problems,
             "results": [o.as_json() for o in rows],
         }
         if agreement:
             doc["agreement"] = agreement
             doc["agree"] = all(a["agree"] is not False for a in agreement)
+        if stopped:
+            doc["interrupted"] = stopped
+            doc["not_run"] = [d.label for d in designs[at + 1:]]
         print(json.dumps(doc, indent=1))
-    elif args.engine == "hypothesis":
-        _print_hypothesis(designs, bounds, hunts, hyp_rows, profile, args.out)
     else:
-        _print_both(designs, bounds, exp_runs, hunts, agreement, rows, profile, args.out)
+        done_h = designs[:len(hunts)]
+        if args.engine == "hypothesis" and done_h:
+            _print_hypothesis(done_h, bounds, hunts, hyp_rows, how, args.out, problems)
+        elif args.engine == "all" and hunts:
+            _print_both(done_h, bounds, exp_runs, hunts, agreement, rows, how, args.out, problems)
+        if stopped:
+            print_interrupted(stopped, designs, at)
+    if stopped:
+        return 130
     return 0 if ok else 1
+
+
+def describe_run(profile: str, settings: Any, seed: int | None, examples: int | None,
+                 shrink: bool) -> str:
+    """The Hypothesis run as it is made, not as the profile would make it by default."""
+    if seed is not None:
+        how = f"random with seed {seed} (--seed; no example database)"
+    elif settings.derandomize:
+        how = "derandomized (the same examples every run)"
+    else:
+        how = "random" + (", example database on" if settings.database is not None else "")
+    ex = f"up to {settings.max_examples} examples per round" + (" (--examples)" if examples else "")
+    steps = f"up to {settings.stateful_step_count} rule calls each"
+    shrink_text = "" if shrink else ", no shrinking (--no-shrink)"
+    return f"profile {profile}: {how}, {ex}, {steps}{shrink_text}"
 
 
 def _status(show: bool, text: str | None) -> None:
@@ -115,47 +164,66 @@ def _status(show: bool, text: str | None) -> None:
 
 
 def _cell(o: Any) -> str:
-    cell = "VIOL" if o.verdict == "violated" else "nf"
+    cell = {"violated": "VIOL", "incomplete": "incompl"}.get(o.verdict, "nf")
     return cell + ("" if o.matches else "!")
 
 
+def _runs(h: Any) -> str:
+    t = h.tally
+    rounds = f"{h.rounds} round{'s' if h.rounds != 1 else ''}"
+    return f"{t.examples:,} ({t.clean:,} to the end), {rounds}, {h.seconds:.1f} s"
+
+
 def _print_hypothesis(designs: list[Design], bounds: Bounds, hunts: list[Any], rows: list[Any],
-                      profile: str, out: Path | None) -> None:
-    from checker import profiles
+                      how: str, out: Path | None, problems: list[str]) -> None:
     from checker.cli import print_mismatches, print_table
 
-    print(f"engine: hypothesis, profile {profile} ({profiles.PROFILES[profile].doc})")
-    print_table(designs, bounds, rows, "examples", _cell,
-                lambda k: f"{hunts[k].tally.examples:,} in {hunts[k].seconds:.1f} s")
+    print(f"engine: hypothesis, {how}")
+    print_table(designs, bounds, rows, "runs", _cell, lambda k: _runs(hunts[k]))
     print()
     print("VIOL: a counterexample was found and replays on the model. nf: no violation found in "
-          "the examples run, which is a sample, not a proof (the JSON output gives the count).")
+          "the runs that reached their end while the property was checked, which is a sample, "
+          "not a proof. runs: every run of the model, generating, shrinking and replaying "
+          "(to the end: those that met no violation).")
     print_mismatches(rows, lambda o: o.summary,
                      "Every violation expected was found, and none that was not.")
+    _print_sampling(problems)
     _print_files(rows, out)
 
 
+def _print_sampling(problems: list[str]) -> None:
+    if not problems:
+        print("Passed as a sample: no violation where none is expected, and every design that "
+              "should violate a property was caught.")
+        return
+    print("Failed as a sample:")
+    for p in problems:
+        print(f"  {p}")
+
+
 def _agreement(exp_rows: list[Any], hyp_rows: list[Any]) -> list[dict[str, Any]]:
-    hyp = {(o.design.name, o.prop): o for o in hyp_rows}
+    hyp = {(o.design.label, o.prop): o for o in hyp_rows}
     out = []
     for e in exp_rows:
-        h = hyp[(e.design.name, e.prop)]
-        if e.verdict == "incomplete":
+        h = hyp.get((e.design.label, e.prop))
+        if h is None:
+            continue  # interrupted before its hunt
+        if "incomplete" in (e.verdict, h.verdict):
             agree = None  # the exhaustive search was cut short: nothing to compare with
         else:
             agree = (e.verdict == "violated") == (h.verdict == "violated")
-        out.append({"design": e.design.name, "property": e.prop, "explore": e.verdict,
+        out.append({"design": e.design.label, "property": e.prop, "explore": e.verdict,
                     "hypothesis": h.verdict, "hypothesis_summary": h.summary, "agree": agree})
     return out
 
 
 def _print_both(designs: list[Design], bounds: Bounds, exp_runs: list[Any], hunts: list[Any],
-                agreement: list[dict[str, Any]], rows: list[Any], profile: str,
-                out: Path | None) -> None:
-    print(f"engines: explore (exhaustive) and hypothesis (profile {profile})")
+                agreement: list[dict[str, Any]], rows: list[Any], how: str,
+                out: Path | None, problems: list[str]) -> None:
+    print(f"engines: explore (exhaustive) and hypothesis ({how})")
     print(f"bounds: {' '.join(f'{k}={v}' for k, v in bounds.as_dict().items())}")
     print()
-    wd = max(len(d.name) for d in designs) + 2
+    wd = max(len(d.label) for d in designs) + 2
     wp = max(len(p) for p in PROPERTY_NAMES) + 2
     print("design".ljust(wd) + "property".ljust(wp) + "explore".ljust(12) + "hypothesis".ljust(40)
           + "agree")
@@ -165,9 +233,10 @@ def _print_both(designs: list[Design], bounds: Bounds, exp_runs: list[Any], hunt
         print(a["design"].ljust(wd) + a["property"].ljust(wp) + a["explore"].ljust(12)
               + a["hypothesis_summary"].ljust(40) + mark)
     print()
-    for d, r, h in zip(designs, exp_runs, hunts, strict=True):
-        print(f"{d.name}: explore {r.stats.states:,} states in {r.stats.seconds:.1f} s; "
-              f"hypothesis {h.tally.examples:,} examples in {h.seconds:.1f} s")
+    # An interrupted run explored one design more than it hunted.
+    for d, r, h in zip(designs, exp_runs, hunts, strict=False):
+        print(f"{d.label}: explore {r.stats.states:,} states in {r.stats.seconds:.1f} s; "
+              f"hypothesis runs {_runs(h)}")
     n_ok = sum(1 for a in agreement if a["agree"])
     n_bad = [a for a in agreement if a["agree"] is False]
     print()
@@ -181,7 +250,8 @@ def _print_both(designs: list[Design], bounds: Bounds, exp_runs: list[Any], hunt
         print("Verdicts that differ from the design's expectation:")
         for o in bad:
             what = o.summary if hasattr(o, "summary") else o.verdict
-            print(f"  {o.engine}: {o.design.name} / {o.prop}: {what}, expected {o.expected}")
+            print(f"  {o.engine}: {o.design.label} / {o.prop}: {what}, expected {o.expected}")
+    _print_sampling(problems)
     _print_files(rows, out)
 
 

@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from checker import interrupt
 from checker.explain import explain
 from model import PROPERTY_NAMES, System
 
@@ -209,7 +210,7 @@ class Tally:
     """What the examples of one hunt did; shared by every machine instance."""
 
     t0: float = field(default_factory=time.perf_counter)
-    examples: int = 0      # machine runs started
+    examples: int = 0      # machine runs started (generating, shrinking, replaying)
     clean: int = 0         # runs driven to their end with no violation
     steps: int = 0         # atomic steps of those runs (rules and fair completion)
     crossed_wrap: int = 0  # clean runs whose gen went from the top of the word to the wrap value
@@ -252,6 +253,9 @@ def machine_class(system: System, props: list[str] | tuple[str, ...] = PROPERTY_
 
         # -- one atomic step, checked ------------------------------------------
         def _take(self, i: int, t: State, succs: Succs | None = None) -> None:
+            # Ctrl-C raised inside one of Hypothesis's gc callbacks is swallowed by
+            # the interpreter; this raises it again (see checker.interrupt).
+            interrupt.check()
             self.s = t
             self.path.append(i)
             self.succs = sch.succ(t) if succs is None else succs

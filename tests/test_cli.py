@@ -138,10 +138,28 @@ def test_check_out_writes_replayable_counterexamples(tmp_path: Path,
         assert replay(load(out_dir / name)).reproduced
 
 
-def test_check_no_liveness_gives_the_same_verdicts(capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_no_liveness_still_finds_a_deadlock(capsys: pytest.CaptureFixture[str]) -> None:
     code, doc = check_json(["--design", "handler-waits-for-seqlock", "--no-liveness"], capsys)
     assert code == 0
     assert {r["property"]: r["verdict"] for r in doc["results"]}["deadlock-freedom"] == "violated"
+
+
+def test_check_no_liveness_does_not_claim_deadlock_freedom(capsys: pytest.CaptureFixture[str]) -> None:
+    # Without the no-completion pass only part of deadlock-freedom was checked:
+    # the verdict is incomplete, says which part was skipped, and is not a match.
+    code, doc = check_json(["--design", "fixed", "--no-liveness"], capsys)
+    dl = next(r for r in doc["results"] if r["property"] == "deadlock-freedom")
+    assert code == 1 and (dl["verdict"], dl["matches"]) == ("incomplete", False)
+    assert "no-completion" in dl["skipped"] and "--no-liveness" in dl["skipped"]
+    others = [r for r in doc["results"] if r["property"] != "deadlock-freedom"]
+    assert {r["verdict"] for r in others} == {"holds"} and not any("skipped" in r for r in others)
+    code, out, _ = run(["check", "--design", "fixed", "--no-liveness"], capsys)
+    row = next(line for line in out.splitlines() if line.startswith("fixed "))
+    assert "incompl*!" in row and "holds" in row
+    assert "*: deadlock-freedom: the no-completion part" in out
+    code, doc = check_json(["--design", "fixed"], capsys)  # the twin: with it, holds
+    assert code == 0
+    assert next(r for r in doc["results"] if r["property"] == "deadlock-freedom")["verdict"] == "holds"
 
 
 def test_a_verdict_against_expectation_exits_1(monkeypatch: pytest.MonkeyPatch,

@@ -14,7 +14,15 @@ from checker.cli import main
 from checker.counterexample import load
 from checker.explore import explore
 from checker.replay import replay
-from checker.stateful import NOT_FOUND, VIOLATED, StatefulOutcome, hunt, resolve_settings, write_counterexample
+from checker.stateful import (
+    NOT_FOUND,
+    VIOLATED,
+    StatefulOutcome,
+    hunt,
+    resolve_settings,
+    sampling_verdict,
+    write_counterexample,
+)
 from checker.stateful_machine import VIOLATIONS, PropertyViolation, Schedule, Tally, _letters, machine_class
 from checker.stateful_shrink import minimize
 from model import CANONICAL, PROPERTY_NAMES, build, get_design
@@ -203,7 +211,7 @@ def test_fixed_gets_no_violation_found_never_holds() -> None:
     res = hunt(system_of("fixed"), settings=small(), profile="ci")
     assert set(res.verdicts.values()) == {NOT_FOUND}
     assert all(n == res.tally.clean > 0 for n in res.examples.values())
-    assert res.stats()["examples"] >= res.tally.clean
+    assert res.stats()["runs"] >= res.stats()["runs_to_end"] == res.tally.clean
 
 
 def test_a_broken_design_is_found_and_replays(tmp_path: Path) -> None:
@@ -251,12 +259,13 @@ def test_random_runs_without_a_database_record_a_seed() -> None:
 
 def test_not_found_matches_holds_but_is_never_called_holds() -> None:
     d = get_design("fixed")
-    o = StatefulOutcome(d, "single-reader", NOT_FOUND, "holds", None, None, {}, "hypothesis", 12)
-    assert o.matches and o.summary == "no violation found in 12 examples"
+    o = StatefulOutcome(d, "single-reader", NOT_FOUND, "holds", None, None, {}, "hypothesis",
+                        examples=12)
+    assert o.matches and o.summary == "no violation found in 12 runs to the end"
     doc = o.as_json()
     assert doc["verdict"] == "not-found" and doc["examples"] == 12
     missed = StatefulOutcome(d, "single-reader", NOT_FOUND, "violated", None, None, {},
-                             "hypothesis", 12)
+                             "hypothesis", examples=12)
     assert not missed.matches
 
 
@@ -294,7 +303,8 @@ def test_check_hypothesis_json_says_not_found_with_a_count(capsys: pytest.Captur
     assert doc["engine"] == "hypothesis" and doc["ok"]
     for r in doc["results"]:
         assert r["verdict"] == "not-found" and r["examples"] > 0 and r["engine"] == "hypothesis"
-        assert r["summary"] == f"no violation found in {r['examples']} examples"
+        assert r["summary"] == f"no violation found in {r['examples']} runs to the end"
+        assert r["examples"] == r["stats"]["runs_to_end"] <= r["stats"]["runs"]
 
 
 def test_check_hypothesis_writes_counterexamples_that_replay(
@@ -347,3 +357,42 @@ def test_bad_engine_options_are_one_line_errors(argv: list[str],
     code, out, err = run_cli(["check", "--design", "fixed", *argv], capsys)
     assert code == 2, (out, err)
     assert "Traceback" not in err and err.startswith("gentrace: ") and err.count("\n") == 1
+
+
+# -- what a sampling run's exit status means -------------------------------------------------
+
+def outcome(design: str, prop: str, verdict: str, expected: str) -> StatefulOutcome:
+    return StatefulOutcome(get_design(design), prop, verdict, expected, None, None, {},
+                           "hypothesis", examples=3)
+
+
+def test_a_sample_passes_with_a_rare_violation_missed() -> None:
+    rows = [outcome("no-drain", "sample-generation", "violated", "violated"),
+            outcome("no-drain", "no-unflushed-at-stop", NOT_FOUND, "violated"),
+            outcome("fixed", "sample-generation", NOT_FOUND, "holds")]
+    assert not rows[1].matches  # still shown as nf! in the matrix
+    assert sampling_verdict(rows) == (True, [])
+
+
+def test_a_sample_fails_on_an_unexpected_violation_or_a_design_never_caught() -> None:
+    ok, why = sampling_verdict([outcome("fixed", "sample-generation", "violated", "holds")])
+    assert not ok and why == ["fixed@1.27 / sample-generation: violated, expected holds"]
+    ok, why = sampling_verdict([outcome("no-drain", "sample-generation", NOT_FOUND, "violated"),
+                                outcome("no-drain", "single-reader", NOT_FOUND, "holds")])
+    assert not ok and why == ["no-drain@1.27: none of its expected violations (sample-generation) "
+                              "was met"]
+
+
+def test_the_header_reports_the_run_as_it_was_made(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(["check", "--engine", "hypothesis", "--design", "fixed", "--seed", "7",
+                            "--examples", "6", "--no-shrink"], capsys)
+    head = out.splitlines()[0]
+    assert head == ("engine: hypothesis, profile ci: random with seed 7 (--seed; no example "
+                    "database), up to 6 examples per round (--examples), up to 10 rule calls "
+                    "each, no shrinking (--no-shrink)")
+    assert "derandomized" not in out and "200" not in head
+    code, out, _ = run_cli(["check", "--engine", "hypothesis", "--design", "fixed", "--examples",
+                            "6", "--json"], capsys)
+    doc = json.loads(out)
+    assert doc["hypothesis"]["max_examples_per_round"] == 6 and doc["hypothesis"]["derandomized"]
+    assert "derandomized" in doc["hypothesis"]["run"]
