@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from checker.counterexample import Counterexample
@@ -40,6 +41,7 @@ def replay(cx: Counterexample) -> Replay:
     inv = system.invariants[system.prop_index[cx.prop]]
     s = system.initial
     rows: list[Row] = []
+    history: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = []
     first = None
     for i, (thread, name) in enumerate(cx.steps, 1):
         idx = system.step_index.get(f"{thread}:{name}")
@@ -58,20 +60,26 @@ def replay(cx: Counterexample) -> Replay:
         if broken and first is None:
             first = i
         rows.append(Row(i, thread, name, system.steps[idx].go, system.diff(s, t), bool(broken)))
+        history.append((idx, s, t))
         s = t
-    reproduced, verdict = judge(system, cx.prop, cx.kind, s)
+    reproduced, verdict = judge(system, cx.prop, cx.kind, s, history)
     return Replay(system, rows, reproduced, verdict, first)
 
 
-def judge(system: System, prop: str, kind: str, s: tuple[int, ...]) -> tuple[bool, str]:
-    """Whether state ``s`` shows a violation of ``prop`` of the given kind."""
+def judge(system: System, prop: str, kind: str, s: tuple[int, ...],
+          history: Sequence[tuple[int, tuple[int, ...], tuple[int, ...]]] | None = None
+          ) -> tuple[bool, str]:
+    """Whether state ``s`` shows a violation of ``prop`` of the given kind.
+
+    ``history``, the run's steps as (step index, state before, state after), lets the
+    message name the step that broke a property kept as a sticky ghost bit."""
     from checker.explain import explain
 
     if kind in ("invariant", "self-deadlock"):
         inv = system.invariants[system.prop_index[prop]]
         if inv.ok(s):
             return False, f"{prop} holds in the final state"
-        return True, explain(system, prop, s)
+        return True, explain(system, prop, s, history)
     if prop != "deadlock-freedom":
         return False, f"a {kind} violation can only be of deadlock-freedom, not {prop}"
     if system.finished(s):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from model.bounds import Bounds
 from model.designs import Design
 from model.generation import is_before, is_sealed, later_of, sequence
-from model.layout import Layout
+from model.layout import Layout, sample_bits
 from model.profbuf import Ring
 from model.values import Val, all_of, any_of, as_int, bit, has_bit, ite, neg
 
@@ -54,6 +54,8 @@ class Ctx:
         self.nprof = 1 if design.legacy else 2
         top = b.top
         self.mask_max = (1 << (b.signals + 1)) - 1
+        # The ghost sets of samples: bit k stands for sample #k (shown as {#1,#2}).
+        self.sample_bits = sample_bits(b.signals)
 
         self.rel = design.release
         self.gen = L.add("gen", b.first_gen, top)
@@ -74,11 +76,12 @@ class Ctx:
         self.sgen = [-1] + [
             L.add(f"sample{k}.gen", 0, top, ghost=True) for k in range(1, b.signals + 1)
         ]
-        self.emitted = L.add("samples.emitted", 0, self.mask_max, ghost=True)
-        self.overflowed = L.add("samples.overflowed", 0, self.mask_max, ghost=True)
+        self.emitted = L.add("samples.emitted", 0, self.mask_max, bits=self.sample_bits, ghost=True)
+        self.overflowed = L.add("samples.overflowed", 0, self.mask_max, bits=self.sample_bits,
+                                ghost=True)
         # Which kinds of batch have reached the trace so far (bit 0: events,
         # bit 1: samples): the antecedent of the flush properties, for vacuity.
-        self.flushes = L.add("flushes", 0, 3, ghost=True)
+        self.flushes = L.add("flushes", 0, 3, bits=["events", "samples"], ghost=True)
         self.viol = {
             p: L.add(f"broken.{p}", ghost=True)
             for p in ("sample-generation", "event-generation", "flush-before-seal",
@@ -89,13 +92,15 @@ class Ctx:
 
     def trace_buf(self, name: str, kind: str) -> TraceBuf:
         L, b = self.L, self.bounds
-        content_max = 1 if kind == "event" else self.mask_max
+        # An event batch's ``stale`` is a flag (0 or 1); a sample batch's ``ids`` the set
+        # of samples it holds.
+        event = kind == "event"
         return TraceBuf(
             name=name, kind=kind,
             hdr=L.add(f"{name}.hdr", 0, b.top),
             n=L.add(f"{name}.n", 0, b.tracebuf),
-            content=L.add(f"{name}.{'stale' if kind == 'event' else 'ids'}", 0, content_max,
-                          ghost=True),
+            content=L.add(f"{name}.{'stale' if event else 'ids'}", 0, 1 if event else self.mask_max,
+                          bits=None if event else self.sample_bits, ghost=True),
         )
 
     def sticky(self, s: list[Val], upd: Upd, prop: str, cond: Val) -> None:

@@ -17,10 +17,14 @@ class Layout:
         self.init: list[int] = []
         self.maxv: list[int] = []
         self.labels: list[list[str] | None] = []
+        self.bits: list[list[str] | None] = []
         self.ghost: list[bool] = []
 
     def add(self, name: str, init: int = 0, maxv: int = 1, *,
-            labels: list[str] | None = None, ghost: bool = False) -> int:
+            labels: list[str] | None = None, bits: list[str] | None = None,
+            ghost: bool = False) -> int:
+        """A field; ``labels`` names its values (a program counter), ``bits`` names the
+        bits of a field that is a set (bit i stands for ``bits[i]``)."""
         if name in self.index:
             raise ValueError(f"duplicate field {name}")
         i = len(self.names)
@@ -29,6 +33,7 @@ class Layout:
         self.init.append(init)
         self.maxv.append(max(maxv, init))
         self.labels.append(labels)
+        self.bits.append(bits)
         self.ghost.append(ghost)
         return i
 
@@ -36,11 +41,30 @@ class Layout:
         return len(self.names)
 
     def show(self, i: int, v: int) -> str:
-        """A field value as a person reads it (program counters by name)."""
+        """A field value as a person reads it: program counters by name, a set field as
+        the set of what its bits stand for (``{#1,#2}``, ``{}`` when empty)."""
         labels = self.labels[i]
         if labels is not None and 0 <= v < len(labels):
             return labels[v]
+        bits = self.bits[i]
+        if bits is not None:
+            return show_set(bits, v)
         return str(v)
+
+
+def show_set(bits: list[str], v: int) -> str:
+    """The bitmask ``v`` as the set of the names of its bits (an unnamed bit as ``bit<i>``)."""
+    names = [bits[i] if i < len(bits) else f"bit{i}" for i in range(v.bit_length()) if v >> i & 1]
+    return "{" + ",".join(names) + "}"
+
+
+def sample_bits(signals: int) -> list[str]:
+    """Bit names of a mask of sample ids: bit k stands for sample #k (ids start at 1).
+
+    Bit 0 (``#?``) is set only when a reader writes a record whose first word was already
+    freed, which happens when two readers drain one profBuf at once (``single-reader``
+    broken): the model clears the words a read commits past, so the id is gone."""
+    return ["#?"] + [f"#{k}" for k in range(1, signals + 1)]
 
 
 class Pcs:
