@@ -119,13 +119,8 @@ def build_parser() -> Parser:
     add_check_options(c)
     c.set_defaults(func=cmd_check)
 
-    r = sub.add_parser("replay", help="re-run a counterexample file on the model",
-                       description="Re-run a counterexample step by step on the concrete model. "
-                       "Exit 0 if the violation reproduces, 1 if not, 2 if the file is unusable.")
-    r.add_argument("file", type=Path)
-    r.add_argument("--json", action="store_true", help="print the replay as JSON")
-    r.add_argument("--quiet", action="store_true", help="print only the verdict line")
-    r.set_defaults(func=cmd_replay)
+    from checker.replay_cli import add_replay_parser
+    add_replay_parser(sub)
 
     ls = sub.add_parser("list", help="designs, properties, and bounds with their defaults")
     ls.add_argument("--json", action="store_true")
@@ -323,45 +318,6 @@ def print_mismatches(rows: list[Any], observed: Any, all_match: str) -> None:
     print("'!' marks a verdict that differs from the design's expectation:")
     for o in bad:
         print(f"  {o.design.label} / {o.prop}: {observed(o)}, expected {o.expected}")
-
-
-def cmd_replay(args: argparse.Namespace) -> int:
-    from checker.counterexample import CounterexampleError, load
-    from checker.replay import ReplayError, replay
-
-    try:
-        cx = load(args.file)
-        rp = replay(cx)
-    except (CounterexampleError, ReplayError) as e:
-        print(f"gentrace: {e}", file=sys.stderr)
-        return 2
-    if args.json:
-        print(json.dumps({
-            "file": str(args.file), "release": cx.release, "design": cx.design, "property": cx.prop,
-            "kind": cx.kind, "reproduced": rp.reproduced, "verdict": rp.verdict,
-            "first_broken_step": rp.first_broken,
-            "steps": [{"index": r.index, "thread": r.thread, "step": r.step, "go": r.go,
-                       "changes": [{"field": f, "before": a, "after": b} for f, a, b in r.changes],
-                       "property_fails_after": r.broken} for r in rp.rows],
-        }, indent=1))
-    else:
-        if not args.quiet:
-            print(f"design {cx.design} on Go {cx.release}, property {cx.prop} ({cx.kind}), {len(cx.steps)} steps, "
-                  f"found by {cx.engine}" + (f" (seed {cx.seed})" if cx.seed is not None else ""))
-            print(f"bounds: {' '.join(f'{k}={v}' for k, v in cx.bounds.as_dict().items())}")
-            print()
-            tw = max([6] + [len(r.thread) for r in rp.rows])
-            sw = max([4] + [len(r.step) for r in rp.rows])
-            print(f"{'#':>3}  {'thread'.ljust(tw)}  {'step'.ljust(sw)}  changes")
-            for r in rp.rows:
-                ch = ", ".join(f"{f} {a}->{b}" for f, a, b in r.changes) or "(no change)"
-                mark = "  <-- " + cx.prop + " fails" if r.index == rp.first_broken else ""
-                print(f"{r.index:>3}  {r.thread.ljust(tw)}  {r.step.ljust(sw)}  {ch}{mark}")
-                print(f"{'':>3}  {''.ljust(tw)}  go: {r.go}")
-            print()
-        status = "REPRODUCED" if rp.reproduced else "NOT REPRODUCED"
-        print(f"{status}: {rp.verdict}")
-    return 0 if rp.reproduced else 1
 
 
 # -- list --------------------------------------------------------------------

@@ -92,16 +92,27 @@ def load(path: str | Path) -> Counterexample:
         raise CounterexampleError(f"{p}: not a text file (not UTF-8), so not a counterexample") from None
     except OSError as e:
         raise CounterexampleError(f"{p}: cannot read: {e.strerror}") from None
+    return loads(text, str(p))
+
+
+def loads(text: str, where: str = "counterexample") -> Counterexample:
+    """Read a counterexample from its text (raises CounterexampleError naming ``where``)."""
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
-        raise CounterexampleError(f"{p}: not JSON (line {e.lineno}: {e.msg})") from None
+        raise CounterexampleError(f"{where}: not JSON (line {e.lineno}: {e.msg})") from None
     except RecursionError:
-        raise CounterexampleError(f"{p}: JSON nested too deeply to be a counterexample") from None
-    return parse(doc, str(p))
+        raise CounterexampleError(f"{where}: JSON nested too deeply to be a counterexample") from None
+    return parse(doc, where)
 
 
 def parse(doc: Any, where: str = "counterexample") -> Counterexample:
+    if (isinstance(doc, dict) and "format" not in doc and isinstance(doc.get("results"), list)
+            and isinstance(doc.get("engine"), str)):
+        raise CounterexampleError(
+            f"{where}: a 'gentrace check --json' document, not a counterexample: each result's "
+            "counterexample is in its \"counterexample\" field; write them as files with "
+            "'gentrace check --out DIR' and replay them with 'gentrace replay DIR'")
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise CounterexampleError(
             f"{where}: not a gentrace counterexample (expected \"format\": \"{FORMAT}\")")
