@@ -337,7 +337,8 @@ def cmd_list(args: argparse.Namespace) -> int:
                              r.name: {p: d.on(r).expected(p) for p in PROPERTY_NAMES}
                              for r in RELEASES.values() if d.exists_on(r)},
                          "needs": d.needs,
-                         "not_always": {p: why for p, (_, why) in d.shows.items()},
+                         "not_always": {p: why for p, (_, _, why) in d.shows.items()},
+                         "conditions": {p: d.conditions(p) for p in d.violates if d.conditions(p)},
                          "why": d.violates, "corrects": list(d.corrects)} for d in DESIGNS.values()],
             "findings": [{"name": f.name, "title": f.title, "releases": f.releases, "where": f.where,
                           "violates": f.violates, "correction": f.correction}
@@ -362,11 +363,10 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(f"      go: {d.go}")
         if d.violates:
             for p, why in d.violates.items():
-                need = d.needs.get(p)
-                at = f" (from {', '.join(f'{k}={v}' for k, v in need.items())})" if need else ""
+                at = f" (needs {d.conditions(p)})" if d.conditions(p) else ""
                 print(f"      violates {p}{at}: {why}")
                 if p in d.shows:
-                    print(f"          not always: {d.shows[p][1]}")
+                    print(f"          not always: {d.shows[p][2]}")
         else:
             print("      no defect of its own")
     print()

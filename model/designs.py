@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from model.bounds import Bounds
 from model.properties import PROPERTY_NAMES, antecedent_reachable
-from model.releases import DEFAULT, NESTED_ENTRY, RELEASES, Release, get_release
+from model.releases import DEFAULT, NESTED_ENTRY, NESTED_FRESH, RELEASES, Release, get_release
 
 
 class DesignError(ValueError):
@@ -62,8 +62,8 @@ class Design:
     # A violation that only a bigger bound can show: property -> {bound: minimum}.
     needs: dict[str, dict[str, int]] = field(default_factory=dict)
     # A violation that shows only on some releases or bounds: property -> (whether it
-    # shows at (bounds, release), why it may not).
-    shows: dict[str, tuple[Callable[[Bounds, Release], bool], str]] = field(default_factory=dict)
+    # shows at (bounds, release), when it does in a few words, why it may not).
+    shows: dict[str, tuple[Callable[[Bounds, Release], bool], str, str]] = field(default_factory=dict)
     # The releases this variant is a design of (None: every release).
     releases: tuple[str, ...] | None = None
     # A correction: the finding(s) it corrects, by name.
@@ -91,7 +91,7 @@ class Design:
         if prop not in self.violates:
             return HOLDS
         if prop in self.shows:
-            pred, _ = self.shows[prop]
+            pred, _, _ = self.shows[prop]
             if not pred(bounds or _ENOUGH, self.release):
                 return HOLDS
         if bounds is not None:
@@ -117,6 +117,18 @@ class Design:
                 return VIOLATED
         return HOLDS
 
+    def conditions(self, prop: str) -> str:
+        """When an own expected violation of ``prop`` shows, in a few words ("" if always)."""
+        parts = [f"{k} >= {v}" for k, v in self.needs.get(prop, {}).items()]
+        if prop in self.shows:
+            parts.append(self.shows[prop][1])
+        return ", ".join(parts)
+
+    def own_violations(self) -> str:
+        """The properties this variant is expected to violate by itself, each with its conditions."""
+        return ", ".join(p + (f" ({self.conditions(p)})" if self.conditions(p) else "")
+                         for p in self.violates) or "none"
+
     def reason(self, prop: str) -> str:
         """Why ``prop`` is expected violated (the design's own reason, or the finding's)."""
         from model.findings import inherited
@@ -139,6 +151,28 @@ def _d(**kw: object) -> Design:
 
 
 DESIGNS: dict[str, Design] = {}
+
+# The minimum bounds a defect needs, shared by many variants.
+# A profBuf or batch slot is reused two advances on (generation parity), so a record
+# or batch left behind in g is met by g+2.
+PARITY = {"advances": 2}
+# A defect of the CPU-sample path needs a sample: one SIGPROF.
+SAMPLE = {"signals": 1}
+
+
+def reaches_wrap(b: Bounds) -> bool:
+    """Whether a run's advances carry gen from first_gen past the top of the word."""
+    return b.advances >= b.top - b.first_gen + 1
+
+
+def _writes_again(b: Bounds, r: Release) -> bool:
+    """Whether an M can write a second event after its first section's: a second section, or
+    (go1.24, go1.25) a nested event under a fresh generation inside the first."""
+    return b.sections >= 2 or (r.nested == NESTED_FRESH and b.nested >= 1)
+
+
+WRAP = "the defect is in traceNextGen's wrap: the run's advances must carry gen past the top " \
+       "of the word (advances >= top - first_gen + 1)"
 
 
 def _register(d: Design) -> None:
@@ -166,6 +200,7 @@ _register(_d(
         "no-unflushed-at-stop": "samples still in the profBuf when tracing stops are never read",
         "sample-conservation": "those samples are neither emitted nor counted as overflow",
     },
+    needs={"sample-generation": {"advances": 1}, "no-unflushed-at-stop": SAMPLE},
 ))
 
 _register(_d(
@@ -179,6 +214,7 @@ _register(_d(
         "no-unflushed-at-stop": "the same late write after the final drain leaves a record behind",
         "sample-conservation": "that record is never emitted, or dropped because cpuLogWrite was cleared",
     },
+    needs={"sample-generation": PARITY, "no-unflushed-at-stop": SAMPLE},
 ))
 
 _register(_d(
@@ -187,10 +223,14 @@ _register(_d(
     go="trace2cpu.go traceCPUSample: `if mp.trace.seqlock.Load()%2 == 0` dropped",
     handler_elide=False,
     shows={"sample-generation": (
-        lambda b, r: not r.write_flag,
+        lambda b, r: not r.write_flag, "before go1.26",
         "go1.26 on: writing.Store(true) on a set flag keeps the M marked while the handler runs, "
         "so its record is written before the advancer can pass; only the Store(false) after it "
-        "exposes the section")},
+        "exposes the section"),
+        "event-generation": (
+        _writes_again, "with a second write after the early flush",
+        "the M must write again into the batch flushed early: a second section, or (go1.24, "
+        "go1.25) a nested event under a fresh generation in the first")},
     violates={
         "sample-generation": "the extra increment makes an M inside its critical section look even; "
                              "the advancer drains profBuf[g%2] before the handler writes its g "
@@ -204,7 +244,10 @@ _register(_d(
         "single-reader": "a signal on the reader's M mid-drain makes it look idle, and traceCPUFlush "
                          "drains the same profBuf at once",
     },
-    needs={"event-generation": {"workers": 1}},
+    needs={"sample-generation": PARITY,
+           "event-generation": {"workers": 1, **SAMPLE, **PARITY, "tracebuf": 2},
+           "flush-before-seal": {**SAMPLE, **PARITY}, "no-unflushed-at-stop": SAMPLE,
+           "single-reader": SAMPLE},
 ))
 
 _register(_d(
@@ -216,6 +259,7 @@ _register(_d(
         "deadlock-freedom": "a signal inside the M's own critical section waits for the M it "
                             "interrupted: self-deadlock",
     },
+    needs={"deadlock-freedom": SAMPLE},
 ))
 
 _register(_d(
@@ -229,6 +273,7 @@ _register(_d(
         "no-unflushed-at-stop": "at the stop the stale record lands after the final drain",
         "sample-conservation": "that record is never emitted",
     },
+    needs={"sample-generation": PARITY, "no-unflushed-at-stop": SAMPLE},
 ))
 
 _register(_d(
@@ -244,7 +289,8 @@ _register(_d(
         "no-unflushed-at-stop": "at the stop, the drained samples stay in cpuBuf",
         "sample-conservation": "those samples are never emitted",
     },
-    needs={"sample-generation": {"signals": 2}},
+    needs={"sample-generation": {"signals": 2}, "flush-before-seal": {**SAMPLE, **PARITY},
+           "no-unflushed-at-stop": SAMPLE},
 ))
 
 _register(_d(
@@ -257,6 +303,7 @@ _register(_d(
         "no-unflushed-at-stop": "samples of the last generation stay in the profBuf",
         "sample-conservation": "those samples are never emitted",
     },
+    needs={"sample-generation": PARITY, "no-unflushed-at-stop": SAMPLE},
 ))
 
 _register(_d(
@@ -273,6 +320,8 @@ _register(_d(
         "no-unflushed-at-stop": "a late record of the last generation stays behind",
         "sample-conservation": "that record is never emitted",
     },
+    needs={"sample-generation": PARITY, "flush-before-seal": {**SAMPLE, **PARITY},
+           "no-unflushed-at-stop": SAMPLE},
 ))
 
 _register(_d(
@@ -287,6 +336,8 @@ _register(_d(
         "sample-generation": "the reader, with a stale g, writes into a cpuBuf the advancer has moved on from",
         "no-unflushed-at-stop": "the reader's late cpuBuf write is never flushed",
     },
+    needs={"sample-generation": PARITY, "flush-before-seal": {**SAMPLE, **PARITY},
+           "no-unflushed-at-stop": SAMPLE},
 ))
 
 _register(_d(
@@ -294,10 +345,18 @@ _register(_d(
     summary="traceNextGen wraps to 1 instead of 4, so the top value and the next share a parity",
     go="trace2.go traceNextGen: `return 4` changed to `return 1`",
     wrap_to=1,
-    shows={"event-generation": (
-        lambda b, r: b.tracebuf > 1 + (b.nested if r.nested == NESTED_ENTRY else 0),
-        "the top generation's batch must have room left after its section: with nested events "
-        "under the entry generation (go1.26 on) each section writes 1 + nested events")},
+    shows={
+        "event-generation": (
+            lambda b, r: (reaches_wrap(b) and b.tracebuf > 1 + (b.nested if r.nested == NESTED_ENTRY else 0)
+                          and _writes_again(b, r)),
+            "across the wrap, with room in the batch and a second write",
+            WRAP + "; and the top generation's batch must have room left after its section (with "
+            "nested events under the entry generation, go1.26 on, each section writes 1 + nested "
+            "events), and the M must write again after the wrap: a second section, or (go1.24, "
+            "go1.25) a nested event under a fresh generation"),
+        **{p: (lambda b, r: reaches_wrap(b), "across the wrap", WRAP) for p in (
+            "flush-before-seal", "sample-generation", "sample-conservation", "single-reader")},
+    },
     violates={
         "event-generation": "after the wrap, an M writes gen 1 into buf[1] before the advancer has "
                             "flushed the top generation's batch there",
@@ -326,7 +385,7 @@ _register(_d(
         "generation-order": "a nested acquire during an advance writes into the next generation "
                             "before the section's own event of the older one",
     },
-    needs={"deadlock-freedom": {"workers": 1, "nested": 1},
+    needs={"deadlock-freedom": {"workers": 1, "sections": 1, "nested": 1},
            "generation-order": {"workers": 1, "nested": 1, "advances": 1}},
 ))
 
