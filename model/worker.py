@@ -184,7 +184,7 @@ class Worker:
                 pair_done(s, upd, g == 0)
                 return upd
             out.append(st("nested.load-gen", f"{acq} (reentrant): return traceLocker{{mp, "
-                          "trace.gen.Load()}}; the caller writes and releases only if trace.ok()",
+                          "trace.gen.Load()}; the caller writes and releases only if trace.ok()",
                           me.N_LOAD, load))
 
         def write(s):  # type: ignore[no-untyped-def]
