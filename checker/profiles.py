@@ -11,7 +11,8 @@ or ``gentrace check --engine hypothesis --hypothesis-profile NAME``.  The root
 * ``dev``: random, with the example database in ``.hypothesis/`` so that a
   failure found once is replayed first on the next run.
 * ``thorough``: many examples and longer runs, with the database, for a nightly
-  job or a reviewer's machine; its larger bound goes further too.
+  job or a reviewer's machine; the larger bound ``properties/`` uses with it goes
+  further too (``gentrace check`` runs at the bound it is given, whatever the profile).
 
 Each profile also names the bound that ``properties/`` uses for "beyond the
 exhaustive checker's reach" (see :func:`larger_bounds`).
@@ -51,8 +52,7 @@ PROFILES: dict[str, Profile] = {
         Profile("dev", "random, example database on, 300 examples of up to 10 rule calls",
                 {"derandomize": False, "max_examples": 300, "stateful_step_count": 10},
                 Bounds(workers=3, signals=4, advances=4)),
-        Profile("thorough", "random, example database on, 3000 examples of up to 20 rule calls, "
-                "larger bounds",
+        Profile("thorough", "random, example database on, 3000 examples of up to 20 rule calls",
                 {"derandomize": False, "max_examples": 3000, "stateful_step_count": 20},
                 Bounds(workers=4, sections=3, signals=6, advances=6, ring_words=4, ring_start=3)),
     )
