@@ -10,14 +10,15 @@ and a differential test keeps the two in agreement.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from model.expr import Expr
+from model.layout import Layout, Step
 
-if TYPE_CHECKING:
-    from model.system import System
+# A predicate over a state's fields (evaluated here on Expr values).
+Pred = Callable[[Sequence[Any]], Any]
 
 
 @dataclass(frozen=True)
@@ -44,13 +45,20 @@ def _bound(make: Callable[[], Any], lines: list[str], ind: str) -> Any:
     return out
 
 
-def compile_system(system: System) -> Compiled:
-    n = len(system.layout)
+def compile_system(name: str, layout: Layout, steps: Sequence[Step],
+                   invariants: Sequence[tuple[Pred, Pred]], finished: Pred) -> Compiled:
+    """Compile a system's parts: its steps, each invariant's ``(ok, witness)`` predicates (in
+    property order) and ``finished``; ``name`` labels the generated code.
+
+    The parts are passed one by one, not as the ``System``, so that this module does not
+    depend on ``model.system`` (which builds a system and calls this).
+    """
+    n = len(layout)
     S = [Expr(f"s[{i}]") for i in range(n)]
     src = Expr.src
     lines = ["def successors(s):", "    out = []", "    add = out.append"]
     groups: dict[tuple[int, int | None], list[int]] = {}
-    for i, st in enumerate(system.steps):
+    for i, st in enumerate(steps):
         groups.setdefault((st.pc_field, st.idle_field), []).append(i)
     for (pc_field, idle), idxs in groups.items():
         ind = "    "
@@ -60,13 +68,13 @@ def compile_system(system: System) -> Compiled:
         lines.append(f"{ind}pc = s[{pc_field}]")
         by_pc: dict[int, list[int]] = {}
         for i in idxs:
-            by_pc.setdefault(system.steps[i].pc, []).append(i)
+            by_pc.setdefault(steps[i].pc, []).append(i)
         kw = "if"
-        for pc, steps in sorted(by_pc.items()):
+        for pc, at_pc in sorted(by_pc.items()):
             lines.append(f"{ind}{kw} pc == {pc}:")
             kw = "elif"
-            for i in steps:
-                st = system.steps[i]
+            for i in at_pc:
+                st = steps[i]
                 inner = ind + "    "
                 if st.guard is not None:
                     guard = _bound(lambda st=st: src(st.guard(S)), lines, inner)
@@ -85,24 +93,24 @@ def compile_system(system: System) -> Compiled:
 
     lines.append("def violated(s):")
     lines.append("    m = 0")
-    for k, inv in enumerate(system.invariants):
-        ok = _bound(lambda inv=inv: src(inv.ok(S)), lines, "    ")
+    for k, (ok_pred, _) in enumerate(invariants):
+        ok = _bound(lambda p=ok_pred: src(p(S)), lines, "    ")
         lines.append(f"    if not {ok}: m |= {1 << k}")
     lines.append("    return m")
     lines.append("def witnessed(s):")
     lines.append("    m = 0")
-    for k, inv in enumerate(system.invariants):
-        wit = _bound(lambda inv=inv: src(inv.witness(S)), lines, "    ")
+    for k, (_, wit_pred) in enumerate(invariants):
+        wit = _bound(lambda p=wit_pred: src(p(S)), lines, "    ")
         lines.append(f"    if {wit}: m |= {1 << k}")
     lines.append("    return m")
     lines.append("def finished(s):")
-    fin = _bound(lambda: src(system.finished(S)), lines, "    ")
+    fin = _bound(lambda: src(finished(S)), lines, "    ")
     lines.append(f"    return bool({fin})")
     source = "\n".join(lines) + "\n"
-    code = compile(source, f"<gentrace {system.design.name}>", "exec")
+    code = compile(source, f"<gentrace {name}>", "exec")
     ns: dict[str, Any] = {"COPY": list, "PACK": tuple}
     exec(code, ns)  # noqa: S102
-    packed = all(m < 256 for m in system.layout.maxv)
+    packed = all(m < 256 for m in layout.maxv)
     nsp: dict[str, Any] = {"COPY": bytearray, "PACK": bytes} if packed else ns
     exec(code, nsp)  # noqa: S102
     return Compiled(ns["successors"], nsp["successors"], packed, ns["violated"], ns["witnessed"],

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from model.bounds import Bounds
+from model.findings import inherited
 from model.properties import PROPERTY_NAMES, antecedent_reachable
 from model.releases import DEFAULT, NESTED_ENTRY, NESTED_FRESH, RELEASES, Release, get_release
 
@@ -106,8 +107,6 @@ class Design:
         Without bounds: the verdict at any bound large enough to show every defect.
         The design's own defects and the findings it inherits from its release both count.
         """
-        from model.findings import inherited
-
         if bounds is not None and not antecedent_reachable(prop, bounds):
             return VACUOUS
         if self.own_expected(prop, bounds) == VIOLATED:
@@ -131,8 +130,6 @@ class Design:
 
     def reason(self, prop: str) -> str:
         """Why ``prop`` is expected violated (the design's own reason, or the finding's)."""
-        from model.findings import inherited
-
         if prop in self.violates:
             return self.violates[prop]
         for f in inherited(self):

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any
 
 from model.bounds import Bounds
 from model.releases import NESTED_FRESH
 
-if TYPE_CHECKING:
-    from model.designs import Design
+# A finding's ``applies`` and ``inherited`` take a design (``model.designs.Design``), typed
+# ``Any`` here: ``model.designs`` imports this module, and this module does not import it back.
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class Finding:
     title: str
     releases: str
     where: str
-    applies: Callable[[Design], bool]
+    applies: Callable[[Any], bool]  # design -> whether it keeps the defective code
     violates: dict[str, str]
     shows_at: Callable[[str, Bounds], bool]
     correction: str
@@ -114,6 +114,6 @@ FINDINGS: dict[str, Finding] = {f.name: f for f in [
 ]}
 
 
-def inherited(d: Design) -> list[Finding]:
+def inherited(d: Any) -> list[Finding]:
     """The findings a design variant inherits from its release's code."""
     return [f for f in FINDINGS.values() if f.applies(d)]

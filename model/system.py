@@ -60,7 +60,8 @@ class System:
         self.initial: State = tuple(self.layout.init)
         self.invariants = self._invariants()
         self.prop_index = {inv.prop: i for i, inv in enumerate(self.invariants)}
-        self.compiled = compile_system(self)
+        self.compiled = compile_system(design.name, self.layout, self.steps,
+                                       [(inv.ok, inv.witness) for inv in self.invariants], self.finished)
 
     # -- concrete semantics (the reference the compiled code is tested against) --
 
