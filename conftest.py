@@ -7,7 +7,7 @@ import os
 import pytest
 from hypothesis import settings
 
-from checker import profiles
+from checker.stateful import profiles
 
 # The Hypothesis settings profiles are registered in checker/profiles.py.  A test
 # run uses ``ci`` unless ``--hypothesis-profile NAME`` (Hypothesis's own option,

@@ -37,10 +37,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def main() -> None:
     sys.path.insert(0, ROOT)
-    from checker import profiles
     from checker.explore import VIOLATED as EXPLORED
     from checker.explore import explore
-    from checker.stateful import hunt, resolve_settings
+    from checker.stateful import profiles
+    from checker.stateful.engine import hunt, resolve_settings
     from model import CANONICAL, DESIGNS, PROPERTY_NAMES, build
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -137,7 +137,7 @@ def main() -> None:
 def spread(designs: list[str], profile: str, n: int) -> None:
     from hypothesis import settings as Settings
 
-    from checker.stateful import hunt, resolve_settings
+    from checker.stateful.engine import hunt, resolve_settings
     from model import CANONICAL, DESIGNS, build
 
     cap = 2000

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from checker.counterexample import Counterexample
+from checker.core.counterexample import Counterexample
+from checker.core.replay import replay
 from checker.explore import HOLDS, VIOLATED
-from checker.replay import replay
 from model import CANONICAL, DESIGNS, NAMED, PROPERTY_NAMES, RELEASES, build, get_design
 from properties.explored import PAIRS, explored, protocol
 

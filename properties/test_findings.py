@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from checker.counterexample import load
+from checker.core.counterexample import load
+from checker.core.replay import replay
 from checker.explore import VIOLATED, explore
-from checker.replay import replay
 from model import FINDINGS, NAMED, build, get_design
 
 FILES = sorted((Path(__file__).resolve().parent.parent / "findings").glob("*.json"))

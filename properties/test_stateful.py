@@ -28,11 +28,11 @@ from typing import Any
 
 import pytest
 
-from checker import profiles
-from checker.counterexample import load
+from checker.core.counterexample import load
+from checker.core.replay import replay
 from checker.explore import VIOLATED as EXPLORED_VIOLATED
-from checker.replay import replay
-from checker.stateful import NOT_FOUND, VIOLATED, hunt, resolve_settings, write_counterexample
+from checker.stateful import profiles
+from checker.stateful.engine import NOT_FOUND, VIOLATED, hunt, resolve_settings, write_counterexample
 from model import CANONICAL, DESIGNS, PROPERTY_NAMES, Bounds, build, get_design
 from model.bounds import bounds_from_dict
 from properties.explored import explored

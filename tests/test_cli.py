@@ -1,6 +1,6 @@
 """The ``gentrace`` command line: list, check, exit codes, and refusal of bad input.
 
-Most tests call ``checker.cli.main`` in-process; a few run ``python -m checker``
+Most tests call ``checker.cli.main.main`` in-process; a few run ``python -m checker``
 as a user would, to show that no traceback reaches the terminal.
 """
 
@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from checker.cli import main
-from checker.counterexample import load, parse
-from checker.replay import replay
+from checker.cli.main import main
+from checker.core.counterexample import load, parse
+from checker.core.replay import replay
 from model import CANONICAL, DESIGNS, FINDINGS, NAMED, PROPERTY_NAMES, RELEASES, Bounds
 
 REPO = Path(__file__).resolve().parent.parent

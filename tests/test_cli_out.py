@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.cli import main
+from checker.cli.main import main
 
 
 def test_out_below_a_file_is_refused_in_one_line(tmp_path: Path,

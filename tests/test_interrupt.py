@@ -22,9 +22,9 @@ from typing import Any
 
 import pytest
 
-import checker.check
-import checker.stateful
-from checker.cli import main
+import checker.explore.check
+import checker.stateful.engine
+from checker.cli.main import main
 from model import PROPERTY_NAMES
 
 REPO = Path(__file__).resolve().parent.parent
@@ -41,7 +41,7 @@ def swallowed_sigint() -> None:
 
 def interrupt_second_search(monkeypatch: pytest.MonkeyPatch, send: Callable[[], None]) -> None:
     """Make the search of the second design (``fixed``) receive ``send()`` mid-way."""
-    real = checker.check.explore
+    real = checker.explore.check.explore
 
     def explore(system: Any, **kw: Any) -> Any:
         if system.design.name != "fixed":
@@ -54,7 +54,7 @@ def interrupt_second_search(monkeypatch: pytest.MonkeyPatch, send: Callable[[], 
                 send()
         return real(system, **{**kw, "progress": progress})
 
-    monkeypatch.setattr(checker.check, "explore", explore)
+    monkeypatch.setattr(checker.explore.check, "explore", explore)
 
 
 @pytest.mark.parametrize("send", [lambda: signal.raise_signal(signal.SIGINT), swallowed_sigint],
@@ -97,7 +97,7 @@ def test_the_matrix_of_an_interrupted_run_shows_what_finished(
 
 def test_a_hunt_stops_on_an_interrupt_lost_in_a_gc_callback(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    real = checker.stateful.run_state_machine_as_test
+    real = checker.stateful.engine.run_state_machine_as_test
 
     def run(cls: Any, **kw: Any) -> Any:
         if "fixed" in cls.__name__:
@@ -115,7 +115,7 @@ def test_a_hunt_stops_on_an_interrupt_lost_in_a_gc_callback(
             assert fired
         return real(cls, **kw)
 
-    monkeypatch.setattr(checker.stateful, "run_state_machine_as_test", run)
+    monkeypatch.setattr(checker.stateful.engine, "run_state_machine_as_test", run)
     code = main(["check", "--engine", "hypothesis", "--go", "1.26", "--design", "no-drain,fixed",
                  "--examples", "5", "--no-shrink", "--seed", "1", "--json"])
     out, err = capsys.readouterr()

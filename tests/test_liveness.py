@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 from array import array
 
-from checker.counterexample import Counterexample
-from checker.explore import VIOLATED, _first_unfinishable, explore
-from checker.replay import replay
+from checker.core.counterexample import Counterexample
+from checker.core.replay import replay
+from checker.explore.search import VIOLATED, _first_unfinishable, explore
 from model import PROPERTY_NAMES, get_design, parse_bounds
 from model.system import System
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.cli import main
+from checker.cli.main import main
 from model import DESIGNS
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from checker.cli import main
-from checker.counterexample import Counterexample, load
-from checker.explain import explain
+from checker.cli.main import main
+from checker.core.counterexample import Counterexample, load
+from checker.core.explain import explain
+from checker.core.replay import replay
 from checker.explore import explore
-from checker.replay import replay
 from model import PROPERTY_NAMES, System, build, get_design, parse_bounds
 from model.layout import Layout
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.cli import main
+from checker.cli.main import main
 
 
 @pytest.mark.parametrize("data", [b"\xff\xfe\x00not utf-8", b"[" * 100_000],

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from checker import profiles
-from checker.cli import main
-from checker.counterexample import load
+from checker.cli.main import main
+from checker.core.counterexample import load
+from checker.core.replay import replay
 from checker.explore import explore
-from checker.replay import replay
-from checker.stateful import (
+from checker.stateful import profiles
+from checker.stateful.engine import (
     NOT_FOUND,
     VIOLATED,
     StatefulOutcome,
@@ -23,8 +23,8 @@ from checker.stateful import (
     sampling_verdict,
     write_counterexample,
 )
-from checker.stateful_machine import VIOLATIONS, PropertyViolation, Schedule, Tally, _letters, machine_class
-from checker.stateful_shrink import minimize
+from checker.stateful.machine import VIOLATIONS, PropertyViolation, Schedule, Tally, _letters, machine_class
+from checker.stateful.shrink import minimize
 from model import CANONICAL, PROPERTY_NAMES, build, get_design
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import cache
 
-from checker.stateful_machine import Schedule
+from checker.stateful.machine import Schedule
 from model import System
 
 # One scheduler view per system: each is built once, not on every shortening pass.

@@ -6,7 +6,7 @@ of counts.  Exit 0 if every file reproduces, 1 if one does not, 2 if one cannot 
 used (one ``gentrace: FILE: reason`` line each on stderr, and the others still run),
 130 on Ctrl-C, after the summary of the files that finished.
 
-This module must not import ``checker.cli`` at module level (``checker.cli`` imports it).
+This module must not import ``checker.cli.main`` at module level (``checker.cli.main`` imports it).
 """
 
 from __future__ import annotations
@@ -47,8 +47,8 @@ class Done:
     """What replaying one file gave: a replay, or the reason the file is unusable."""
 
     name: str
-    cx: Any = None      # checker.counterexample.Counterexample
-    replay: Any = None  # checker.replay.Replay
+    cx: Any = None      # checker.core.counterexample.Counterexample
+    replay: Any = None  # checker.core.replay.Replay
     error: str = ""
     info: dict[str, str] | None = None  # design, release, property as far as the file says
 
@@ -68,7 +68,7 @@ class Done:
 def cmd_replay(args: argparse.Namespace) -> int:
     names: list[str] = [str(f) for f in args.files]
     if names.count(STDIN) > 1:
-        from checker.cli import UsageError
+        from checker.cli.main import UsageError
         raise UsageError("'-' (standard input) can be given only once")
     if len(names) == 1 and (names[0] == STDIN or not Path(names[0]).is_dir()):
         done = run_one(names[0])
@@ -84,8 +84,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 def run_one(name: str) -> Done:
     """Load and replay ``name`` (``-``: standard input); never raises for a bad file."""
-    from checker.counterexample import CounterexampleError, load, loads
-    from checker.replay import ReplayError, replay
+    from checker.core.counterexample import CounterexampleError, load, loads
+    from checker.core.replay import ReplayError, replay
 
     where = "standard input" if name == STDIN else name
     text = None
@@ -105,7 +105,7 @@ def run_one(name: str) -> Done:
 
 
 def _read_stdin() -> str:
-    from checker.counterexample import CounterexampleError
+    from checker.core.counterexample import CounterexampleError
 
     raw = getattr(sys.stdin, "buffer", None)
     try:

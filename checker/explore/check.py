@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from checker.counterexample import Counterexample
-from checker.explore import VIOLATED, ExploreResult, explore
+from checker.core.counterexample import Counterexample
+from checker.explore.search import VIOLATED, ExploreResult, explore
 from model import PROPERTY_NAMES, Bounds, Design, build
 
 

@@ -54,8 +54,8 @@ from dataclasses import dataclass, field
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from checker import interrupt
-from checker.explain import explain
+from checker.core import interrupt
+from checker.core.explain import explain
 from model import PROPERTY_NAMES, System
 
 State = tuple[int, ...]
@@ -254,7 +254,7 @@ def machine_class(system: System, props: list[str] | tuple[str, ...] = PROPERTY_
         # -- one atomic step, checked ------------------------------------------
         def _take(self, i: int, t: State, succs: Succs | None = None) -> None:
             # Ctrl-C raised inside one of Hypothesis's gc callbacks is swallowed by
-            # the interpreter; this raises it again (see checker.interrupt).
+            # the interpreter; this raises it again (see checker.core.interrupt).
             interrupt.check()
             self.s = t
             self.path.append(i)

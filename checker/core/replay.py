@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from checker.counterexample import Counterexample
+from checker.core.counterexample import Counterexample
 from model import System, build, get_design
 
 
@@ -73,7 +73,7 @@ def judge(system: System, prop: str, kind: str, s: tuple[int, ...],
 
     ``history``, the run's steps as (step index, state before, state after), lets the
     message name the step that broke a property kept as a sticky ghost bit."""
-    from checker.explain import explain
+    from checker.core.explain import explain
 
     if kind in ("invariant", "self-deadlock"):
         inv = system.invariants[system.prop_index[prop]]

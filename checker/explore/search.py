@@ -17,8 +17,8 @@ from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from checker import interrupt
-from checker.stats import Stats, peak_rss_bytes
+from checker.core import interrupt
+from checker.core.stats import Stats, peak_rss_bytes
 from model import PROPERTY_NAMES, System
 
 HOLDS, VIOLATED, VACUOUS, INCOMPLETE = "holds", "violated", "vacuous", "incomplete"
@@ -277,5 +277,5 @@ def _first_unfinishable(n: int, off: array, dst: array, finals: array) -> int:
 
 
 def _message(system: System, prop: str, s: tuple[int, ...]) -> str:
-    from checker.explain import explain
+    from checker.core.explain import explain
     return explain(system, prop, s)

@@ -1,6 +1,6 @@
 """``gentrace check --engine hypothesis|all``: options, runs and the printed report.
 
-Kept apart from :mod:`checker.cli` so the explorer's path there stays as it was;
+Kept apart from :mod:`checker.cli.main` so the explorer's path there stays as it was;
 nothing here imports Hypothesis until a Hypothesis run is asked for.
 """
 
@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from checker.cli_args import positive_int, seed
+from checker.cli.args import positive_int, seed
 from model import PROPERTY_NAMES, Bounds, Design
 
 ENGINES = ("explore", "hypothesis", "all")
@@ -39,7 +39,7 @@ def add_check_options(c: argparse.ArgumentParser) -> None:
 
 def validate(args: argparse.Namespace) -> None:
     """Refuse option combinations that would be silently ignored (raises UsageError)."""
-    from checker.cli import UsageError
+    from checker.cli.main import UsageError
 
     hyp_only = [name for name, given in (
         ("--hypothesis-profile", args.hypothesis_profile is not None),
@@ -56,7 +56,7 @@ def validate(args: argparse.Namespace) -> None:
         raise UsageError(f"{explore_only[0]} applies to --engine explore or all, not hypothesis")
     if args.hypothesis_profile is None:
         return
-    from checker import profiles
+    from checker.stateful import profiles
 
     if args.hypothesis_profile not in profiles.PROFILES:
         raise UsageError(f"unknown Hypothesis profile {args.hypothesis_profile!r}: choose one of "
@@ -65,10 +65,11 @@ def validate(args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace, designs: list[Design], bounds: Bounds) -> int:
     """``check`` with the Hypothesis engine, or with both engines side by side."""
-    from checker import interrupt, profiles
-    from checker.cli import print_interrupted
-    from checker.stateful import check_design as hunt_design
-    from checker.stateful import resolve_settings, sampling_verdict
+    from checker.cli.main import print_interrupted
+    from checker.core import interrupt
+    from checker.stateful import profiles
+    from checker.stateful.engine import check_design as hunt_design
+    from checker.stateful.engine import resolve_settings, sampling_verdict
 
     profile = args.hypothesis_profile or profiles.DEFAULT
     settings, _, _ = resolve_settings(profile, max_examples=args.examples, seed=args.seed,
@@ -84,7 +85,7 @@ def run(args: argparse.Namespace, designs: list[Design], bounds: Bounds) -> int:
         try:
             for at, d in enumerate(designs):  # noqa: B007 (`at` is read after the loop)
                 if args.engine == "all":
-                    from checker.check import check_design as explore_design
+                    from checker.explore.check import check_design as explore_design
                     _status(show, f"{d.name}: exploring")
                     res, outs = explore_design(d, bounds, max_states=args.max_states,
                                                max_seconds=args.max_seconds,
@@ -176,7 +177,7 @@ def _runs(h: Any) -> str:
 
 def _print_hypothesis(designs: list[Design], bounds: Bounds, hunts: list[Any], rows: list[Any],
                       how: str, out: Path | None, problems: list[str]) -> None:
-    from checker.cli import print_mismatches, print_table
+    from checker.cli.main import print_mismatches, print_table
 
     print(f"engine: hypothesis, {how}")
     print_table(designs, bounds, rows, "runs", _cell, lambda k: _runs(hunts[k]))

@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from checker import interrupt
-from checker.cli_args import positive_float, positive_int
+from checker.cli.args import positive_float, positive_int
+from checker.core import interrupt
 from model import (
     DESIGNS,
     FINDINGS,
@@ -115,11 +115,11 @@ def build_parser() -> Parser:
                    help="skip the check that every state can still reach completion (saves "
                    "memory); deadlock-freedom is then reported incomplete unless a deadlock is found")
     c.add_argument("--quiet", action="store_true", help="no progress on the terminal")
-    from checker.stateful_cli import add_check_options
+    from checker.cli.check_hypothesis import add_check_options
     add_check_options(c)
     c.set_defaults(func=cmd_check)
 
-    from checker.replay_cli import add_replay_parser
+    from checker.cli.replay import add_replay_parser
     add_replay_parser(sub)
 
     ls = sub.add_parser("list", help="designs, properties, and bounds with their defaults")
@@ -131,8 +131,8 @@ def build_parser() -> Parser:
 # -- check -------------------------------------------------------------------
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from checker import stateful_cli
-    from checker.check import check_design
+    from checker.cli import check_hypothesis as stateful_cli
+    from checker.explore.check import check_design
 
     stateful_cli.validate(args)
     designs = select_designs(_joined(args.design), _joined(args.go))
