@@ -9,7 +9,7 @@ from hypothesis import settings
 
 from checker.stateful import profiles
 
-# The Hypothesis settings profiles are registered in checker/profiles.py.  A test
+# The Hypothesis settings profiles are registered in checker/stateful/profiles.py.  A test
 # run uses ``ci`` unless ``--hypothesis-profile NAME`` (Hypothesis's own option,
 # applied after this file is read) or GENTRACE_HYPOTHESIS_PROFILE picks another.
 settings.load_profile(os.environ.get("GENTRACE_HYPOTHESIS_PROFILE", profiles.DEFAULT))

@@ -1,9 +1,14 @@
-"""Argument types for the command line: numbers with a range, one message shape."""
+"""Argument types for the command line (numbers with a range, one message shape), and
+the error every command raises for bad input."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+
+
+class UsageError(Exception):
+    """Bad input from the user: printed as one line, exit status 2."""
 
 
 def number(conv: Callable[[str], float], noun: str, ok: Callable[[float], bool],

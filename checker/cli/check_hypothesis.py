@@ -1,7 +1,8 @@
 """``gentrace check --engine hypothesis|all``: options, runs and the printed report.
 
-Kept apart from :mod:`checker.cli.main` so the explorer's path there stays as it was;
-nothing here imports Hypothesis until a Hypothesis run is asked for.
+Kept apart from :mod:`checker.cli.check` (the command and the explorer's run) so the
+explorer's path there stays as it was; nothing here imports Hypothesis until a
+Hypothesis run is asked for.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from checker.cli.args import positive_int, seed
+from checker.cli.args import UsageError, positive_int, seed
+from checker.cli.table import print_interrupted, print_mismatches, print_table
 from model import PROPERTY_NAMES, Bounds, Design
 
 ENGINES = ("explore", "hypothesis", "all")
@@ -39,8 +41,6 @@ def add_check_options(c: argparse.ArgumentParser) -> None:
 
 def validate(args: argparse.Namespace) -> None:
     """Refuse option combinations that would be silently ignored (raises UsageError)."""
-    from checker.cli.main import UsageError
-
     hyp_only = [name for name, given in (
         ("--hypothesis-profile", args.hypothesis_profile is not None),
         ("--seed", args.seed is not None),
@@ -65,7 +65,6 @@ def validate(args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace, designs: list[Design], bounds: Bounds) -> int:
     """``check`` with the Hypothesis engine, or with both engines side by side."""
-    from checker.cli.main import print_interrupted
     from checker.core import interrupt
     from checker.stateful import profiles
     from checker.stateful.engine import check_design as hunt_design
@@ -177,8 +176,6 @@ def _runs(h: Any) -> str:
 
 def _print_hypothesis(designs: list[Design], bounds: Bounds, hunts: list[Any], rows: list[Any],
                       how: str, out: Path | None, problems: list[str]) -> None:
-    from checker.cli.main import print_mismatches, print_table
-
     print(f"engine: hypothesis, {how}")
     print_table(designs, bounds, rows, "runs", _cell, lambda k: _runs(hunts[k]))
     print()

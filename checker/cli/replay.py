@@ -6,7 +6,7 @@ of counts.  Exit 0 if every file reproduces, 1 if one does not, 2 if one cannot 
 used (one ``gentrace: FILE: reason`` line each on stderr, and the others still run),
 130 on Ctrl-C, after the summary of the files that finished.
 
-This module must not import ``checker.cli.main`` at module level (``checker.cli.main`` imports it).
+This module does not import ``checker.cli.main``, which imports it.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from checker.cli.args import UsageError
 
 STDIN = "-"
 REPRODUCED, NOT_REPRODUCED, ERROR = "REPRODUCED", "NOT REPRODUCED", "ERROR"
@@ -68,7 +70,6 @@ class Done:
 def cmd_replay(args: argparse.Namespace) -> int:
     names: list[str] = [str(f) for f in args.files]
     if names.count(STDIN) > 1:
-        from checker.cli.main import UsageError
         raise UsageError("'-' (standard input) can be given only once")
     if len(names) == 1 and (names[0] == STDIN or not Path(names[0]).is_dir()):
         done = run_one(names[0])

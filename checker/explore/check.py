@@ -1,48 +1,15 @@
-"""Run designs through an engine and compare each verdict with its expectation."""
+"""Run a design through the explorer and compare each verdict with its expectation."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from checker.core.counterexample import Counterexample
+from checker.core.outcome import Outcome
 from checker.explore.search import VIOLATED, ExploreResult, explore
 from model import PROPERTY_NAMES, Bounds, Design, build
-
-
-@dataclass
-class Outcome:
-    design: Design
-    prop: str
-    verdict: str
-    expected: str
-    counterexample: Counterexample | None
-    file: Path | None
-    stats: dict[str, Any]
-    engine: str = "explore"
-    skipped: str = ""  # the part of the check that was not run, when the verdict is incomplete
-
-    @property
-    def matches(self) -> bool:
-        return self.verdict == self.expected
-
-    def as_json(self) -> dict[str, Any]:
-        sysm = build(self.design, self.counterexample.bounds) if self.counterexample else None
-        return {
-            "release": self.design.release.name,
-            "design": self.design.name,
-            "property": self.prop,
-            "engine": self.engine,
-            "verdict": self.verdict,
-            "expected": self.expected,
-            "matches": self.matches,
-            "counterexample": self.counterexample.to_json(sysm) if self.counterexample else None,
-            "counterexample_file": str(self.file) if self.file else None,
-            "stats": self.stats,
-            **({"skipped": self.skipped} if self.skipped else {}),
-        }
 
 
 def check_design(design: Design, bounds: Bounds, *, max_states: int | None = None,

@@ -36,8 +36,8 @@ from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
 from checker.core.counterexample import Counterexample
 from checker.core.explain import explain
+from checker.core.outcome import Outcome
 from checker.core.replay import replay
-from checker.explore.check import Outcome
 from checker.stateful import profiles
 from checker.stateful.machine import VIOLATIONS, EngineError, PropertyViolation, Tally, machine_class
 from checker.stateful.shrink import minimize

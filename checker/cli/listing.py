@@ -1,0 +1,89 @@
+"""``gentrace list``: releases, designs, findings, properties and bounds, as text or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from model import DESIGNS, FINDINGS, NAMED, PROPERTIES, PROPERTY_NAMES, RELEASES, Bounds, designs_of
+from model.bounds import DOC, LIMITS
+
+
+def add_list_parser(sub: Any) -> None:
+    """The ``list`` subcommand, on the subparsers ``sub`` of the ``gentrace`` parser."""
+    ls = sub.add_parser("list", help="designs, properties, and bounds with their defaults")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=cmd_list)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    b = Bounds()
+    if args.json:
+        print(json.dumps({
+            "releases": [{"name": r.name, "versions": r.versions, "same_as": r.same_as,
+                          "notes": r.notes, "designs": [d.name for d in designs_of(r)]}
+                         for r in RELEASES.values()],
+            "designs": [{"name": d.name, "summary": d.summary, "go": d.go,
+                         "releases": list(d.releases or RELEASES),
+                         "expected": {r.name: {p: d.on(r).expected(p, b) for p in PROPERTY_NAMES}
+                                      for r in RELEASES.values() if d.exists_on(r)},
+                         "expected_given_enough": {
+                             r.name: {p: d.on(r).expected(p) for p in PROPERTY_NAMES}
+                             for r in RELEASES.values() if d.exists_on(r)},
+                         "needs": d.needs,
+                         "not_always": {p: why for p, (_, _, why) in d.shows.items()},
+                         "conditions": {p: d.conditions(p) for p in d.violates if d.conditions(p)},
+                         "why": d.violates, "corrects": list(d.corrects)} for d in DESIGNS.values()],
+            "findings": [{"name": f.name, "title": f.title, "releases": f.releases, "where": f.where,
+                          "violates": f.violates, "correction": f.correction}
+                         for f in FINDINGS.values()],
+            "properties": [{"name": k, "meaning": v} for k, v in PROPERTIES.items()],
+            "bounds": [{"name": k, "canonical": getattr(b, k), "min": LIMITS[k][0],
+                        "max": LIMITS[k][1], "meaning": DOC[k]} for k in DOC],
+            "named_bounds": {k: v.as_dict() for k, v in NAMED.items()},
+        }, indent=1))
+        return 0
+    print("releases (--go; default the newest):")
+    for r in RELEASES.values():
+        same = f" (the same protocol as {r.same_as})" if r.same_as else ""
+        print(f"  {r.name.ljust(7)} {r.versions}{same}: {r.notes}")
+        print(f"          designs: {', '.join(d.name for d in designs_of(r))}")
+    print()
+    print("designs (a variant is a delta on each release it exists for):")
+    for d in DESIGNS.values():
+        where = f" (Go {', '.join(d.releases)} only)" if d.releases else ""
+        print(f"  {d.name}{where}")
+        print(f"      {d.summary}")
+        print(f"      go: {d.go}")
+        if d.violates:
+            for p, why in d.violates.items():
+                at = f" (needs {d.conditions(p)})" if d.conditions(p) else ""
+                print(f"      violates {p}{at}: {why}")
+                if p in d.shows:
+                    print(f"          not always: {d.shows[p][2]}")
+        else:
+            print("      no defect of its own")
+    print()
+    print("findings (inherited by every variant that keeps the code; expected violated):")
+    for f in FINDINGS.values():
+        print(f"  {f.name} ({f.releases}): {f.title}")
+        print(f"      go: {f.where}")
+        for p, why in f.violates.items():
+            print(f"      violates {p}: {why}")
+        print(f"      corrected by the design {f.correction}")
+    print()
+    print("properties:")
+    for k, v in PROPERTIES.items():
+        print(f"  {k.ljust(22)} {v}")
+    print()
+    print("bounds (--bound KEY=VALUE; canonical value shown):")
+    for k in DOC:
+        lo, hi = LIMITS[k]
+        rng = f"{lo}..{hi}" if hi < 1 << 20 else f">= {lo}"
+        print(f"  {k.ljust(10)} {str(getattr(b, k)).rjust(3)}   {DOC[k]} ({rng})")
+    print()
+    print("named bounds: " + "; ".join(
+        f"{k} = {' '.join(f'{kk}={vv}' for kk, vv in v.as_dict().items() if vv != getattr(b, kk)) or '(the defaults)'}"
+        for k, v in NAMED.items()))
+    return 0
