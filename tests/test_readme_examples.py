@@ -55,7 +55,7 @@ def compare(expected: list[str], actual: list[str]) -> str | None:
         prefix = e.endswith(" ...")
         want = shape(e[:-4] if prefix else e)
 
-        def ok(a: str) -> bool:
+        def ok(a: str, want: str = want, prefix: bool = prefix) -> bool:
             return shape(a).startswith(want) if prefix else shape(a) == want
         if gap:
             while i < len(actual) and not ok(actual[i]):
