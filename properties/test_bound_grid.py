@@ -34,7 +34,8 @@ SMALL = {
 HEAVY = {
     "nested=0": {"nested": 0}, "nested=2": {"nested": 2}, "tracebuf=1": {"tracebuf": 1},
     "ring_tags=1": {"ring_tags": 1}, "ring_start=0": {"ring_start": 0}, "tag_start=1": {"tag_start": 1},
-    "rec_words=2": {"rec_words": 2}, "word=6": {"word": 6}, "first_gen=1": {"first_gen": 1},
+    "rec_words=2 ring_words=4": {"rec_words": 2, "ring_words": 4}, "word=6": {"word": 6},
+    "first_gen=1": {"first_gen": 1},
     "first_gen=15 advances=1": {"first_gen": 15, "advances": 1},
     "sections=1 nested=0": {"sections": 1, "nested": 0},
 }

@@ -66,16 +66,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     check_hypothesis.validate(args)
     designs = select_designs(_joined(args.design), _joined(args.go))
     bounds = parse_bounds(args.bound)
-    if args.out is not None:
-        # Refuse an unusable --out before spending time on the search.
-        if args.out.exists() and not args.out.is_dir():
-            raise UsageError(f"--out {args.out}: exists and is not a directory")
-        try:
-            args.out.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise UsageError(f"--out {args.out}: cannot create the directory ({e.strerror})") from None
-        if not os.access(args.out, os.W_OK):
-            raise UsageError(f"--out {args.out}: the directory is not writable")
+    prepare_out(args.out)
     if args.engine != "explore":
         return check_hypothesis.run(args, designs, bounds)
     show_progress = not args.quiet and not args.json and sys.stderr.isatty()
@@ -118,6 +109,20 @@ def cmd_check(args: argparse.Namespace) -> int:
     if stopped:
         return 130
     return 0 if ok else 1
+
+
+def prepare_out(out: Path | None) -> None:
+    """Refuse an unusable ``--out`` before spending time on a search (raises UsageError)."""
+    if out is None:
+        return
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: exists and is not a directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UsageError(f"--out {out}: cannot create the directory ({e.strerror})") from None
+    if not os.access(out, os.W_OK):
+        raise UsageError(f"--out {out}: the directory is not writable")
 
 
 def _joined(values: list[str] | None) -> str | None:

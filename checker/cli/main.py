@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from checker.cli.args import UsageError
 from checker.cli.check import add_check_parser
 from checker.cli.listing import add_list_parser
+from checker.cli.prove import add_prove_parser
 from checker.cli.replay import add_replay_parser
 from model import BoundsError, DesignError, ReleaseError
 
@@ -57,6 +58,7 @@ def build_parser() -> Parser:
 
     add_check_parser(sub)
     add_replay_parser(sub)
+    add_prove_parser(sub)
     add_list_parser(sub)
     return p
 
