@@ -70,3 +70,44 @@ def test_prove_lemmas(capsys: pytest.CaptureFixture[str]) -> None:
     assert len(real) == 6 and {lm["verdict"] for lm in real} == {"proved"}
     wrap = [lm for lm in doc["lemmas"] if lm["group"] == "wrap-to-one" and lm["verdict"] == "refuted"]
     assert {lm["witness"] for lm in wrap} == {(1 << 32) - 1, (1 << 64) - 1}
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["check", "--depth", "3"], "--depth applies to --engine z3 or all"),
+    (["check", "--engine", "z3", "--seed", "1"], "--seed applies to --engine hypothesis or all"),
+    (["check", "--engine", "z3", "--no-liveness"], "--no-liveness applies"),
+    (["check", "--engine", "z3", "--max-states", "9"], "--max-states applies"),
+])
+def test_engine_options_that_would_be_ignored_are_refused(argv: list[str], needle: str,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(argv, capsys)
+    assert code == 2 and needle in err and err.count("\n") == 1
+
+
+def test_check_engine_z3_is_bmc(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["check", "--engine", "z3", "--design", "handler-waits-for-seqlock", "--depth", "2"],
+                       capsys)
+    assert code == 0 and out.startswith("engine: z3, bounded model checking to depth 2")
+    assert "VIOL@2" in out
+
+
+def test_three_engines_disagree_when_bmc_misses_a_violation_within_its_depth() -> None:
+    # The agreement rule: the explorer's shortest violation within BMC's depth must be BMC's too.
+    from types import SimpleNamespace
+
+    from checker.cli.check_hypothesis import _agreement
+
+    d = SimpleNamespace(label="x@1.27")
+    cx5 = SimpleNamespace(steps=[("A", "s")] * 5)
+    e = SimpleNamespace(design=d, prop="single-reader", verdict="violated", counterexample=cx5)
+    h = SimpleNamespace(design=d, prop="single-reader", verdict="violated", summary="violated")
+    z_missed = SimpleNamespace(design=d, prop="single-reader", verdict="not-found", summary="none",
+                               counterexample=None)
+    z_found = SimpleNamespace(design=d, prop="single-reader", verdict="violated", summary="v",
+                              counterexample=cx5)
+    assert _agreement([e], [h], [z_missed], 10)[0]["agree"] is False
+    assert _agreement([e], [h], [z_found], 10)[0]["agree"] is True
+    deeper = _agreement([e], [h], [z_missed], 4)[0]
+    assert deeper["agree"] is True and deeper["missed"] == ["z3: deeper than 4 steps (5)"]
+    holds = SimpleNamespace(design=d, prop="single-reader", verdict="holds", counterexample=None)
+    assert _agreement([holds], [h], [z_missed], 10)[0]["agree"] is False  # a sample's violation

@@ -319,18 +319,19 @@ def test_check_hypothesis_writes_counterexamples_that_replay(
     assert code == 0 and out.startswith("REPRODUCED")
 
 
-def test_check_all_reports_both_verdicts_and_agreement(capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_all_reports_every_engine_and_agreement(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run_cli(["check", "--engine", "all", "--design", "handler-waits-for-seqlock",
-                              "--examples", "40", "--no-shrink", "--json"], capsys)
+                              "--examples", "40", "--no-shrink", "--depth", "4", "--json"], capsys)
     assert code == 0, out
     doc = json.loads(out)
     assert doc["agree"] and len(doc["agreement"]) == len(PROPERTY_NAMES)
     engines = {r["engine"] for r in doc["results"]}
-    assert engines == {"explore", "hypothesis"}
+    assert engines == {"explore", "hypothesis", "z3"} and doc["z3"] == {"method": "bmc", "depth": 4}
     dl = [a for a in doc["agreement"] if a["property"] == "deadlock-freedom"][0]
-    assert (dl["explore"], dl["hypothesis"], dl["agree"]) == ("violated", "violated", True)
+    assert (dl["explore"], dl["hypothesis"], dl["z3"], dl["agree"]) == (
+        "violated", "violated", "violated", True)
     code, text, _ = run_cli(["check", "--engine", "all", "--design", "handler-waits-for-seqlock",
-                             "--examples", "40", "--no-shrink"], capsys)
+                             "--examples", "40", "--no-shrink", "--depth", "4"], capsys)
     n = len(PROPERTY_NAMES)
     assert code == 0 and f"{n} of {n} (design, property) pairs agree." in text
 

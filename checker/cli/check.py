@@ -67,6 +67,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     designs = select_designs(_joined(args.design), _joined(args.go))
     bounds = parse_bounds(args.bound)
     prepare_out(args.out)
+    if args.engine == "z3":
+        from checker.cli.prove import check_z3
+        return check_z3(args)
     if args.engine != "explore":
         return check_hypothesis.run(args, designs, bounds)
     show_progress = not args.quiet and not args.json and sys.stderr.isatty()

@@ -17,14 +17,16 @@ from checker.cli.args import UsageError, positive_int, seed
 from checker.cli.table import print_interrupted, print_mismatches, print_table
 from model import PROPERTY_NAMES, Bounds, Design
 
-ENGINES = ("explore", "hypothesis", "all")
+ENGINES = ("explore", "hypothesis", "z3", "all")
+DEFAULT_DEPTH = 10
 
 
 def add_check_options(c: argparse.ArgumentParser) -> None:
     """The options ``check`` gains for choosing and steering the engine."""
     c.add_argument("--engine", choices=ENGINES, default="explore",
                    help="explore: exhaustive (default); hypothesis: sampled runs, shrunk; "
-                        "all: both, with whether they agree. A hypothesis run exits 0 when it "
+                        "z3: bounded model checking to --depth steps; "
+                        "all: the three, with whether they agree. A hypothesis run exits 0 when it "
                         "found no violation where none is expected and caught every design that "
                         "should violate something; a rare violation it did not meet (nf!) is "
                         "reported but does not fail it")
@@ -34,6 +36,8 @@ def add_check_options(c: argparse.ArgumentParser) -> None:
                    help="make the Hypothesis run random with this seed (no example database)")
     c.add_argument("--examples", type=positive_int, metavar="N", default=None,
                    help="Hypothesis examples per round (default: the profile's max_examples)")
+    c.add_argument("--depth", type=positive_int, metavar="K", default=None,
+                   help=f"z3: bounded model checking to K steps (default {DEFAULT_DEPTH})")
     c.add_argument("--no-shrink", action="store_true",
                    help="skip Hypothesis's shrinking (counterexamples are still shortened by "
                         "delta debugging on their steps)")
@@ -46,14 +50,20 @@ def validate(args: argparse.Namespace) -> None:
         ("--seed", args.seed is not None),
         ("--examples", args.examples is not None),
         ("--no-shrink", args.no_shrink)) if given]
-    if args.engine == "explore" and hyp_only:
-        raise UsageError(f"{hyp_only[0]} applies to --engine hypothesis or all, not explore")
+    if args.engine in ("explore", "z3") and hyp_only:
+        raise UsageError(f"{hyp_only[0]} applies to --engine hypothesis or all, not {args.engine}")
+    if args.depth is not None and args.engine not in ("z3", "all"):
+        raise UsageError(f"--depth applies to --engine z3 or all, not {args.engine}")
     explore_only = [name for name, given in (
         ("--max-states", args.max_states is not None),
         ("--max-seconds", args.max_seconds is not None),
         ("--no-liveness", args.no_liveness)) if given]
+    if args.engine in ("hypothesis", "z3") and explore_only[:1] == ["--max-states"]:
+        raise UsageError(f"--max-states applies to --engine explore or all, not {args.engine}")
     if args.engine == "hypothesis" and explore_only:
         raise UsageError(f"{explore_only[0]} applies to --engine explore or all, not hypothesis")
+    if args.engine == "z3" and args.no_liveness:
+        raise UsageError("--no-liveness applies to --engine explore or all, not z3")
     if args.hypothesis_profile is None:
         return
     from checker.stateful import profiles
@@ -79,6 +89,9 @@ def run(args: argparse.Namespace, designs: list[Design], bounds: Bounds) -> int:
     hunts: list[Any] = []
     exp_rows: list[Any] = []
     exp_runs: list[Any] = []
+    z3_rows: list[Any] = []
+    z3_runs: list[Any] = []
+    depth = args.depth or DEFAULT_DEPTH
     stopped, at = "", 0  # why and in which design the run was interrupted
     with interrupt.installed():
         try:
@@ -102,14 +115,24 @@ def run(args: argparse.Namespace, designs: list[Design], bounds: Bounds) -> int:
                 if h.interrupted:
                     stopped = f"{d.label} was interrupted; its verdicts are those of a partial hunt"
                     break
+                if args.engine == "all":
+                    from checker.symbolic.check import bmc_design
+                    _status(show, f"{d.name}: bounded model checking to depth {depth}")
+                    zr, outs = bmc_design(d, bounds, depth, max_seconds=args.max_seconds, out=args.out)
+                    z3_runs.append(zr)
+                    z3_rows.extend(outs)
+                    if zr.interrupted:
+                        stopped = f"{d.label} was interrupted in bounded model checking"
+                        break
         except KeyboardInterrupt:
             stopped = f"{designs[at].label} was interrupted before its results were complete"
         finally:
             _status(show, None)
-    rows = exp_rows + hyp_rows
+    rows = exp_rows + hyp_rows + z3_rows
     sampled_ok, problems = sampling_verdict(hyp_rows)
-    ok = not stopped and sampled_ok and all(o.matches for o in exp_rows)
-    agreement = _agreement(exp_rows, hyp_rows) if args.engine == "all" else []
+    agreement = _agreement(exp_rows, hyp_rows, z3_rows, depth) if args.engine == "all" else []
+    ok = (not stopped and sampled_ok and all(o.matches for o in exp_rows)
+          and all(a["agree"] is not False for a in agreement))
     if args.json:
         doc: dict[str, Any] = {
             "bounds": bounds.as_dict(), "engine": args.engine, "ok": ok,
@@ -121,6 +144,8 @@ def run(args: argparse.Namespace, designs: list[Design], bounds: Bounds) -> int:
             "sampling_problems": problems,
             "results": [o.as_json() for o in rows],
         }
+        if args.engine == "all":
+            doc["z3"] = {"method": "bmc", "depth": depth}
         if agreement:
             doc["agreement"] = agreement
             doc["agree"] = all(a["agree"] is not False for a in agreement)
@@ -133,7 +158,8 @@ def run(args: argparse.Namespace, designs: list[Design], bounds: Bounds) -> int:
         if args.engine == "hypothesis" and done_h:
             _print_hypothesis(done_h, bounds, hunts, hyp_rows, how, args.out, problems)
         elif args.engine == "all" and hunts:
-            _print_both(done_h, bounds, exp_runs, hunts, agreement, rows, how, args.out, problems)
+            _print_both(done_h, bounds, exp_runs, hunts, z3_runs, agreement, rows, how, depth,
+                        args.out, problems)
         if stopped:
             print_interrupted(stopped, designs, at)
     if stopped:
@@ -199,56 +225,86 @@ def _print_sampling(problems: list[str]) -> None:
         print(f"  {p}")
 
 
-def _agreement(exp_rows: list[Any], hyp_rows: list[Any]) -> list[dict[str, Any]]:
+def _agreement(exp_rows: list[Any], hyp_rows: list[Any], z3_rows: list[Any],
+               depth: int) -> list[dict[str, Any]]:
+    """Per (design, property), whether the engines' verdicts fit together.
+
+    They disagree (``agree: False``) when one engine shows a violation where the explorer
+    checked the whole bound and found none, or when the explorer's shortest violation is
+    within BMC's depth and BMC did not find it at that very length: both search the same
+    relation, so either is an engine bug.  A violation the sample did not meet, or one
+    deeper than BMC's depth, is no disagreement (``missed``).  A search cut short leaves
+    nothing to compare (``agree: None``).
+    """
     hyp = {(o.design.label, o.prop): o for o in hyp_rows}
+    z3s = {(o.design.label, o.prop): o for o in z3_rows}
     out = []
     for e in exp_rows:
-        h = hyp.get((e.design.label, e.prop))
-        if h is None:
-            continue  # interrupted before its hunt
-        if "incomplete" in (e.verdict, h.verdict):
-            agree = None  # the exhaustive search was cut short: nothing to compare with
+        key = (e.design.label, e.prop)
+        h, z = hyp.get(key), z3s.get(key)
+        if h is None or z is None:
+            continue  # interrupted before its hunt or its BMC
+        notes = []
+        if "incomplete" in (e.verdict, h.verdict, z.verdict):
+            agree = None
+        elif e.verdict != "violated":
+            agree = "violated" not in (h.verdict, z.verdict)
         else:
-            agree = (e.verdict == "violated") == (h.verdict == "violated")
+            shortest = len(e.counterexample.steps) if e.counterexample else 0
+            if shortest <= depth:
+                zlen = len(z.counterexample.steps) if z.counterexample else None
+                agree = zlen == shortest
+            else:
+                agree = True
+                if z.verdict != "violated":
+                    notes.append(f"z3: deeper than {depth} steps ({shortest})")
+            if h.verdict != "violated":
+                notes.append("hypothesis: not met")
         out.append({"design": e.design.label, "property": e.prop, "explore": e.verdict,
-                    "hypothesis": h.verdict, "hypothesis_summary": h.summary, "agree": agree})
+                    "hypothesis": h.verdict, "hypothesis_summary": h.summary,
+                    "z3": z.verdict, "z3_summary": z.summary, "agree": agree,
+                    "missed": notes})
     return out
 
 
 def _print_both(designs: list[Design], bounds: Bounds, exp_runs: list[Any], hunts: list[Any],
-                agreement: list[dict[str, Any]], rows: list[Any], how: str,
-                out: Path | None, problems: list[str]) -> None:
-    print(f"engines: explore (exhaustive) and hypothesis ({how})")
+                z3_runs: list[Any], agreement: list[dict[str, Any]], rows: list[Any], how: str,
+                depth: int, out: Path | None, problems: list[str]) -> None:
+    print(f"engines: explore (exhaustive), hypothesis ({how}), z3 (bounded model checking to depth "
+          f"{depth})")
     print(f"bounds: {' '.join(f'{k}={v}' for k, v in bounds.as_dict().items())}")
     print()
     wd = max(len(d.label) for d in designs) + 2
     wp = max(len(p) for p in PROPERTY_NAMES) + 2
-    print("design".ljust(wd) + "property".ljust(wp) + "explore".ljust(12) + "hypothesis".ljust(40)
-          + "agree")
-    print("-" * (wd + wp + 12 + 40 + 5))
+    print("design".ljust(wd) + "property".ljust(wp) + "explore".ljust(12) + "hypothesis".ljust(42)
+          + "z3".ljust(30) + "agree")
+    print("-" * (wd + wp + 12 + 42 + 30 + 5))
     for a in agreement:
         mark = {True: "yes", False: "NO", None: "n/a"}[a["agree"]]
         print(a["design"].ljust(wd) + a["property"].ljust(wp) + a["explore"].ljust(12)
-              + a["hypothesis_summary"].ljust(40) + mark)
+              + a["hypothesis_summary"].ljust(42) + a["z3_summary"].ljust(30) + mark)
     print()
-    # An interrupted run explored one design more than it hunted.
-    for d, r, h in zip(designs, exp_runs, hunts, strict=False):
+    # An interrupted run may have explored or hunted one design more than it checked with z3.
+    for d, r, h, z in zip(designs, exp_runs, hunts, z3_runs, strict=False):
         print(f"{d.label}: explore {r.stats.states:,} states in {r.stats.seconds:.1f} s; "
-              f"hypothesis runs {_runs(h)}")
+              f"hypothesis runs {_runs(h)}; z3 {z.seconds:.1f} s")
     n_ok = sum(1 for a in agreement if a["agree"])
     n_bad = [a for a in agreement if a["agree"] is False]
+    n_missed = sum(1 for a in agreement if a["missed"])
     print()
     print(f"{n_ok} of {len(agreement)} (design, property) pairs agree"
           + (f"; {len(n_bad)} do not:" if n_bad else "."))
     for a in n_bad:
         print(f"  {a['design']} / {a['property']}: explore {a['explore']}, "
-              f"hypothesis {a['hypothesis_summary']}")
-    bad = [o for o in rows if not o.matches]
+              f"hypothesis {a['hypothesis_summary']}, z3 {a['z3_summary']}")
+    if n_missed:
+        print(f"{n_missed} violation(s) the explorer found were not met by the sample or lie deeper "
+              f"than {depth} steps: no disagreement (see 'missed' in --json).")
+    bad = [o for o in rows if not o.matches and o.engine == "explore"]
     if bad:
         print("Verdicts that differ from the design's expectation:")
         for o in bad:
-            what = o.summary if hasattr(o, "summary") else o.verdict
-            print(f"  {o.engine}: {o.design.label} / {o.prop}: {what}, expected {o.expected}")
+            print(f"  explore: {o.design.label} / {o.prop}: {o.verdict}, expected {o.expected}")
     _print_sampling(problems)
     _print_files(rows, out)
 

@@ -101,6 +101,14 @@ def cmd_prove(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def check_z3(args: argparse.Namespace) -> int:
+    """``gentrace check --engine z3``: the same run as ``gentrace prove --bmc K``."""
+    from checker.cli.check_hypothesis import DEFAULT_DEPTH
+
+    args.bmc, args.lemmas = args.depth or DEFAULT_DEPTH, False
+    return cmd_prove(args)
+
+
 def run_bmc(args: argparse.Namespace, designs: list[Any], bounds: Bounds
             ) -> tuple[list[Any], list[Any], str, int]:
     from checker.symbolic.check import bmc_design
