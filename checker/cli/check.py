@@ -7,25 +7,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from checker.cli import check_hypothesis
-from checker.cli.args import UsageError, positive_float, positive_int
+from checker.cli.args import positive_float, positive_int
+from checker.cli.select import joined, prepare_out, select_designs
 from checker.cli.table import print_interrupted, print_mismatches, print_table
 from checker.core import interrupt
 from checker.explore.check import check_design
 from model import (
-    DESIGNS,
     RELEASES,
     Bounds,
-    DesignError,
-    designs_of,
     parse_bounds,
-    parse_designs,
-    parse_releases,
 )
 from model.releases import DEFAULT as DEFAULT_RELEASE
 
@@ -64,12 +59,12 @@ def add_check_parser(sub: Any) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     check_hypothesis.validate(args)
-    designs = select_designs(_joined(args.design), _joined(args.go))
+    designs = select_designs(joined(args.design), joined(args.go))
     bounds = parse_bounds(args.bound)
     prepare_out(args.out)
     if args.engine == "z3":
         from checker.cli.prove import check_z3
-        return check_z3(args)
+        return check_z3(args, args.depth or check_hypothesis.DEFAULT_DEPTH)
     if args.engine != "explore":
         return check_hypothesis.run(args, designs, bounds)
     show_progress = not args.quiet and not args.json and sys.stderr.isatty()
@@ -112,53 +107,6 @@ def cmd_check(args: argparse.Namespace) -> int:
     if stopped:
         return 130
     return 0 if ok else 1
-
-
-def prepare_out(out: Path | None) -> None:
-    """Refuse an unusable ``--out`` before spending time on a search (raises UsageError)."""
-    if out is None:
-        return
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out}: exists and is not a directory")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise UsageError(f"--out {out}: cannot create the directory ({e.strerror})") from None
-    if not os.access(out, os.W_OK):
-        raise UsageError(f"--out {out}: the directory is not writable")
-
-
-def _joined(values: list[str] | None) -> str | None:
-    """Repeated ``--design``/``--go`` options as one comma-separated list (``all`` wins)."""
-    if not values:
-        return None
-    parts = [p.strip() for v in values for p in v.split(",") if p.strip()]
-    return "all" if "all" in parts else ",".join(dict.fromkeys(parts))
-
-
-def select_designs(names: str | None, go: str | None) -> list[Any]:
-    """The designs named (or all) on each release asked for, release by release.
-
-    With several releases, a named design is taken on the releases that have it
-    (``legacy`` exists only for go1.22); a name that no release asked for has is an error.
-    """
-    releases = parse_releases(go)
-    if len(releases) == 1:
-        return parse_designs(names, releases[0])
-    out = []
-    for rel in releases:
-        if names in (None, "all"):
-            out += designs_of(rel)
-            continue
-        for part in names.split(","):
-            d = DESIGNS.get(part.strip())
-            if d is None:
-                parse_designs(part)  # raises the unknown-design error
-            elif d.exists_on(rel):
-                out.append(d.on(rel))
-    if not out:
-        raise DesignError(f"design {names!r} is a design of none of the releases {go!r}; see 'gentrace list'")
-    return out
 
 
 class _Progress:

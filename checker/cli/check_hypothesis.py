@@ -18,7 +18,7 @@ from checker.cli.table import print_interrupted, print_mismatches, print_table
 from model import PROPERTY_NAMES, Bounds, Design
 
 ENGINES = ("explore", "hypothesis", "z3", "all")
-DEFAULT_DEPTH = 10
+DEFAULT_DEPTH = 10  # BMC's depth for --engine z3 and all
 
 
 def add_check_options(c: argparse.ArgumentParser) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.cli.args import UsageError, positive_float
-from checker.cli.check import _joined, prepare_out, select_designs
+from checker.cli.select import joined, prepare_out, select_designs
 from checker.cli.table import print_interrupted, print_table
 from checker.core import interrupt
 from model import RELEASES, Bounds, parse_bounds
@@ -67,7 +67,7 @@ def cmd_prove(args: argparse.Namespace) -> int:
     if args.bmc is None and not args.lemmas:
         raise UsageError("say what to prove: --bmc K (bounded model checking to depth K) and/or "
                          "--lemmas (traceNextGen); proofs for runs of any length are not built yet")
-    designs = select_designs(_joined(args.design), _joined(args.go)) if args.bmc is not None else []
+    designs = select_designs(joined(args.design), joined(args.go)) if args.bmc is not None else []
     bounds = parse_bounds(args.bound)
     prepare_out(args.out)
     doc: dict[str, Any] = {"engine": "z3"}
@@ -101,11 +101,9 @@ def cmd_prove(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
-def check_z3(args: argparse.Namespace) -> int:
+def check_z3(args: argparse.Namespace, depth: int) -> int:
     """``gentrace check --engine z3``: the same run as ``gentrace prove --bmc K``."""
-    from checker.cli.check_hypothesis import DEFAULT_DEPTH
-
-    args.bmc, args.lemmas = args.depth or DEFAULT_DEPTH, False
+    args.bmc, args.lemmas = depth, False
     return cmd_prove(args)
 
 
