@@ -41,3 +41,31 @@ class Outcome:
             "stats": self.stats,
             **({"skipped": self.skipped} if self.skipped else {}),
         }
+
+
+NOT_FOUND = "not-found"
+
+
+@dataclass
+class SearchOutcome(Outcome):
+    """An outcome of an engine that can show a violation but never that a property holds.
+
+    Its verdicts are ``violated``, ``not-found`` (nothing met in what it searched) and
+    ``incomplete`` (cut short).  ``not-found`` matches an expectation of "holds" (or
+    "vacuous") without claiming it; ``summary`` says what was searched.
+    """
+
+    @property
+    def matches(self) -> bool:
+        if self.verdict == NOT_FOUND:
+            return self.expected != "violated"
+        return self.verdict == self.expected
+
+    @property
+    def summary(self) -> str:
+        raise NotImplementedError
+
+    def as_json(self) -> dict[str, Any]:
+        doc = super().as_json()
+        doc["summary"] = self.summary
+        return doc

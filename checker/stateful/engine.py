@@ -36,7 +36,7 @@ from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
 from checker.core.counterexample import Counterexample
 from checker.core.explain import explain
-from checker.core.outcome import Outcome
+from checker.core.outcome import NOT_FOUND, Outcome, SearchOutcome
 from checker.core.replay import replay
 from checker.stateful import profiles
 from checker.stateful.machine import VIOLATIONS, EngineError, PropertyViolation, Tally, machine_class
@@ -47,7 +47,7 @@ __all__ = ["ENGINE", "VIOLATED", "NOT_FOUND", "EngineError", "PropertyViolation"
            "Found", "HuntResult", "hunt", "resolve_settings", "StatefulOutcome", "check_design"]
 
 ENGINE = "hypothesis"
-VIOLATED, NOT_FOUND, INCOMPLETE = "violated", "not-found", "incomplete"
+VIOLATED, INCOMPLETE = "violated", "incomplete"
 
 
 @dataclass
@@ -305,7 +305,7 @@ def _cross_shorten(system: System, found: dict[str, Found], seed: int | None) ->
 
 
 @dataclass
-class StatefulOutcome(Outcome):
+class StatefulOutcome(SearchOutcome):
     """An outcome of the Hypothesis engine: ``violated``, ``not-found`` or ``incomplete``.
 
     A sample that found nothing matches an expectation of "holds" without
@@ -315,12 +315,6 @@ class StatefulOutcome(Outcome):
     """
 
     examples: int = 0
-
-    @property
-    def matches(self) -> bool:
-        if self.verdict == NOT_FOUND:
-            return self.expected != VIOLATED
-        return self.verdict == self.expected
 
     @property
     def summary(self) -> str:
@@ -334,7 +328,6 @@ class StatefulOutcome(Outcome):
         doc = super().as_json()
         if self.verdict != VIOLATED:
             doc["examples"] = self.examples
-        doc["summary"] = self.summary
         return doc
 
 

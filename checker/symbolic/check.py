@@ -9,14 +9,14 @@ from typing import Any
 
 from checker.core.counterexample import Counterexample
 from checker.core.explain import explain
-from checker.core.outcome import Outcome
+from checker.core.outcome import NOT_FOUND, SearchOutcome
 from checker.core.replay import replay
 from checker.symbolic.bmc import Progress, bmc
 from checker.symbolic.relation import Symbolic
 from model import PROPERTY_NAMES, Bounds, Design, System, build
 
 ENGINE = "z3"
-VIOLATED, NOT_FOUND, INCOMPLETE = "violated", "not-found", "incomplete"
+VIOLATED, INCOMPLETE = "violated", "incomplete"
 
 
 class EngineError(RuntimeError):
@@ -24,7 +24,7 @@ class EngineError(RuntimeError):
 
 
 @dataclass
-class BmcOutcome(Outcome):
+class BmcOutcome(SearchOutcome):
     """An outcome of bounded model checking: ``violated``, ``not-found`` or ``incomplete``.
 
     ``not-found``: no violation within ``depth`` steps (every depth up to the one asked
@@ -33,12 +33,6 @@ class BmcOutcome(Outcome):
     """
 
     depth: int = 0
-
-    @property
-    def matches(self) -> bool:
-        if self.verdict == NOT_FOUND:
-            return self.expected != VIOLATED
-        return self.verdict == self.expected
 
     @property
     def summary(self) -> str:
@@ -51,7 +45,6 @@ class BmcOutcome(Outcome):
     def as_json(self) -> dict[str, Any]:
         doc = super().as_json()
         doc["depth"] = self.depth
-        doc["summary"] = self.summary
         return doc
 
 
