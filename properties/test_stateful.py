@@ -204,12 +204,18 @@ def test_go124_nested_steps_and_finding(stateful_out: Path) -> None:
     assert not r["files"], _named(r["files"])
 
 
-@pytest.mark.parametrize("design", MUTANTS)
-def test_the_larger_bound_catches_every_mutant(design: str, stateful_out: Path) -> None:
+def _larger(design: str, stateful_out: Path) -> tuple[Bounds, dict[str, Any], set[str], set[str]]:
+    """The hunt at the larger bound: the bound, its result, what is expected violated, what was found."""
     b = larger_bounds()
     r = _result(stateful_out, "larger", design, b)
     want = {p for p in PROPERTY_NAMES if get_design(design).expected(p, b) == VIOLATED}
     found = {p for p, v in r["verdicts"].items() if v == VIOLATED}
+    return b, r, want, found
+
+
+@pytest.mark.parametrize("design", MUTANTS)
+def test_the_larger_bound_catches_every_mutant(design: str, stateful_out: Path) -> None:
+    b, r, want, found = _larger(design, stateful_out)
     assert found, f"{design}: no violation found in {r['examples']} examples at {b}"
     assert found <= want, f"{design}: unexpected violations: {_named(r['files'])}"
     _replays(r["files"])
@@ -226,10 +232,7 @@ def test_corrections_are_clean_at_the_larger_bound(design: str, stateful_out: Pa
 @pytest.mark.parametrize("design", INHERITING)
 def test_at_the_larger_bound_only_findings_show(design: str, stateful_out: Path) -> None:
     """Beyond the canonical bound the shipped design meets single-read-drain, and nothing else."""
-    b = larger_bounds()
-    r = _result(stateful_out, "larger", design, b)
-    want = {p for p in PROPERTY_NAMES if get_design(design).expected(p, b) == VIOLATED}
-    found = {p for p, v in r["verdicts"].items() if v == VIOLATED}
+    _, r, want, found = _larger(design, stateful_out)
     assert found <= want, f"{design}: violations no finding explains: {_named(r['files'])}"
     _replays(r["files"])
 

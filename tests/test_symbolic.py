@@ -24,7 +24,7 @@ from model import CANONICAL, NAMED, PROPERTY_NAMES, build, get_design
 from properties.explored import PAIRS, protocol
 
 SEED = 555495
-PER_DESIGN = 5
+PER_DESIGN = 3
 
 
 def walk_states(system, seed: int, count: int) -> list[tuple[int, ...]]:  # type: ignore[no-untyped-def]
