@@ -168,6 +168,12 @@ def _writes_again(b: Bounds, r: Release) -> bool:
     return b.sections >= 2 or (r.nested == NESTED_FRESH and b.nested >= 1)
 
 
+def _room_left(b: Bounds, r: Release) -> bool:
+    """Whether a section leaves room in its batch: its events are not a multiple of tracebuf."""
+    per_section = 1 + (b.nested if r.nested == NESTED_ENTRY else 0)
+    return per_section % b.tracebuf != 0
+
+
 WRAP = "the defect is in traceNextGen's wrap: the run's advances must carry gen past the top " \
        "of the word (advances >= top - first_gen + 1)"
 
@@ -344,13 +350,13 @@ _register(_d(
     wrap_to=1,
     shows={
         "event-generation": (
-            lambda b, r: (reaches_wrap(b) and b.tracebuf > 1 + (b.nested if r.nested == NESTED_ENTRY else 0)
-                          and _writes_again(b, r)),
+            lambda b, r: (reaches_wrap(b) and _room_left(b, r) and _writes_again(b, r)),
             "across the wrap, with room in the batch and a second write",
-            WRAP + "; and the top generation's batch must have room left after its section (with "
-            "nested events under the entry generation, go1.26 on, each section writes 1 + nested "
-            "events), and the M must write again after the wrap: a second section, or (go1.24, "
-            "go1.25) a nested event under a fresh generation"),
+            WRAP + "; and the top generation's batch must have room left after its section (a "
+            "section writes 1 + nested events under the entry generation from go1.26 on, 1 before; "
+            "a full batch is flushed and refilled, so room is left unless that count is a multiple "
+            "of tracebuf), and the M must write again after the wrap: a second section, or "
+            "(go1.24, go1.25) a nested event under a fresh generation"),
         **{p: (lambda b, r: reaches_wrap(b), "across the wrap", WRAP) for p in (
             "flush-before-seal", "sample-generation", "sample-conservation", "single-reader")},
     },

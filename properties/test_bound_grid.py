@@ -105,3 +105,15 @@ def test_a_need_left_out_is_caught_by_the_grid() -> None:
     assert bad and all(" no-drain / sample-generation: observed holds, expected violated" in b
                        for b in bad)
     assert {b.split()[0] for b in bad} == {f"go{r}" for r, d in PAIRS if d == "no-drain"}
+
+
+@pytest.mark.parametrize("point,verdict", [({"nested": 2}, "violated"), ({"tracebuf": 3, "nested": 2}, "holds")],
+                         ids=["nested=2", "tracebuf=3-nested=2"])
+def test_wrap_to_one_needs_room_left_in_the_top_generations_batch(point: dict[str, int], verdict: str) -> None:
+    # go1.26: a section writes 1 + nested events under the entry generation. Three events in
+    # batches of two leave room (violated); three in batches of three fill it (holds). The
+    # heavy grid's nested=2 point found the earlier rule ("tracebuf > 1 + nested") wrong here.
+    d = get_design("wrap-to-one", "1.26")
+    b = grid_bounds(point)
+    assert d.expected("event-generation", b) == verdict
+    assert explore(build(d, b), liveness=False).verdicts["event-generation"] == verdict
