@@ -103,7 +103,7 @@ def test_bmc_finds_the_shortest_violation(release: str, design: str, prop: str) 
 def test_bmc_never_says_holds() -> None:
     res, outs = bmc_design(get_design("corrected", "1.27"), CANONICAL, 6)
     assert {o.verdict for o in outs} == {NOT_FOUND} and res.depth == 6
-    assert all(o.matches and o.summary == "no violation within 6 steps" for o in outs)
+    assert all(o.matches and o.summary == "no violation found within 6 steps" for o in outs)
 
 
 def test_bmc_below_the_shortest_depth_finds_nothing() -> None:

@@ -46,6 +46,18 @@ class Outcome:
 NOT_FOUND = "not-found"
 
 
+def completion(res: Any) -> dict[str, Any]:
+    """Whether a search ran to its end, for the statistics: ``complete``, and why not
+    (``cut``, ``interrupted``) when it did not.  ``res`` is any engine's result with
+    ``complete``, ``cut`` and ``interrupted``."""
+    out: dict[str, Any] = {"complete": res.complete}
+    if res.cut:
+        out["cut"] = res.cut
+    if res.interrupted:
+        out["interrupted"] = True
+    return out
+
+
 @dataclass
 class SearchOutcome(Outcome):
     """An outcome of an engine that can show a violation but never that a property holds.
@@ -62,8 +74,17 @@ class SearchOutcome(Outcome):
         return self.verdict == self.expected
 
     @property
-    def summary(self) -> str:
+    def scope(self) -> str:
+        """What was searched, as it completes "no violation found ...": "in 12 runs to the end"."""
         raise NotImplementedError
+
+    @property
+    def summary(self) -> str:
+        if self.verdict == NOT_FOUND:
+            return f"no violation found {self.scope}"
+        if self.verdict == "incomplete":
+            return f"cut short: no violation found {self.scope}"
+        return "violated"
 
     def as_json(self) -> dict[str, Any]:
         doc = super().as_json()

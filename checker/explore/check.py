@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.core.counterexample import Counterexample
-from checker.core.outcome import Outcome
+from checker.core.outcome import Outcome, completion
 from checker.explore.search import VIOLATED, ExploreResult, explore
 from model import PROPERTY_NAMES, Bounds, Design, build
 
@@ -19,15 +19,8 @@ def check_design(design: Design, bounds: Bounds, *, max_states: int | None = Non
     system = build(design, bounds)
     res = explore(system, max_states=max_states, max_seconds=max_seconds, liveness=liveness,
                   progress=progress)
-    stats = res.stats.as_dict()
-    stats["complete"] = res.complete
-    stats["steps_fired"] = len(res.fired)
-    stats["steps_total"] = len(system.steps)
-    stats["steps_never_fired"] = res.uncovered_steps()
-    if res.cut:
-        stats["cut"] = res.cut
-    if res.interrupted:
-        stats["interrupted"] = True
+    stats = {**res.stats.as_dict(), **completion(res), "steps_fired": len(res.fired),
+             "steps_total": len(system.steps), "steps_never_fired": res.uncovered_steps()}
     outcomes = []
     for p in PROPERTY_NAMES:
         cx, path = None, None

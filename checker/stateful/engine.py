@@ -317,12 +317,8 @@ class StatefulOutcome(SearchOutcome):
     examples: int = 0
 
     @property
-    def summary(self) -> str:
-        if self.verdict == NOT_FOUND:
-            return f"no violation found in {self.examples} runs to the end"
-        if self.verdict == INCOMPLETE:
-            return f"interrupted after {self.examples} runs to the end"
-        return "violated"
+    def scope(self) -> str:
+        return f"in {self.examples} runs to the end"
 
     def as_json(self) -> dict[str, Any]:
         doc = super().as_json()

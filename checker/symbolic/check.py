@@ -9,7 +9,7 @@ from typing import Any
 
 from checker.core.counterexample import Counterexample
 from checker.core.explain import explain
-from checker.core.outcome import NOT_FOUND, SearchOutcome
+from checker.core.outcome import NOT_FOUND, SearchOutcome, completion
 from checker.core.replay import replay
 from checker.symbolic.bmc import Progress, bmc
 from checker.symbolic.relation import Symbolic
@@ -35,12 +35,14 @@ class BmcOutcome(SearchOutcome):
     depth: int = 0
 
     @property
+    def scope(self) -> str:
+        return f"within {self.depth} steps"
+
+    @property
     def summary(self) -> str:
-        if self.verdict == NOT_FOUND:
-            return f"no violation within {self.depth} steps"
-        if self.verdict == INCOMPLETE:
-            return f"no violation within {self.depth} steps, then cut short"
-        return f"violated at depth {len(self.counterexample.steps) if self.counterexample else '?'}"
+        if self.verdict == VIOLATED and self.counterexample:
+            return f"violated at depth {len(self.counterexample.steps)}"
+        return super().summary
 
     def as_json(self) -> dict[str, Any]:
         doc = super().as_json()
@@ -55,11 +57,7 @@ def bmc_design(design: Design, bounds: Bounds, k: int, *, max_seconds: float | N
     res = bmc(Symbolic(system), k, max_seconds=max_seconds, progress=progress)
     stats: dict[str, Any] = {
         "method": "bmc", "k": k, "depth": res.depth, "seconds": round(res.seconds, 3),
-        "seconds_per_depth": [round(t, 3) for t in res.per_depth], "complete": res.complete}
-    if res.cut:
-        stats["cut"] = res.cut
-    if res.interrupted:
-        stats["interrupted"] = True
+        "seconds_per_depth": [round(t, 3) for t in res.per_depth], **completion(res)}
     outcomes = []
     for p in PROPERTY_NAMES:
         cx, path = None, None
