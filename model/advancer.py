@@ -49,7 +49,9 @@ class Advancer(Drainer):
         self.DONE = self.at["done"]
         self.pc = L.add(f"{name}.pc", 0, len(pcs.names) - 1, labels=pcs.names)
         self.g = L.add(f"{name}.gen", 0, b.top)
-        self.adv = L.add(f"{name}.advances", 0, b.advances)
+        # Unbounded: no count; at each advance it may publish the next generation or stop.
+        self.adv = None if ctx.unbounded else L.add(f"{name}.advances", 0, b.advances)
+        ctx.adv_g = self.g
         self.init_read(ctx)
         # The advancer's own M: a handler may take its seqlock.  traceAdvance's
         # loop visits this M too, but always finds it even (the advancer holds no
@@ -67,20 +69,30 @@ class Advancer(Drainer):
         c, a, b = self.ctx, self, self.ctx.bounds
         top, wrap = b.top, c.design.wrap_to
 
-        def st(name: str, go: str, update, guard=None, **kw) -> Step:  # type: ignore[no-untyped-def]
-            return Step(thread=a.name, name=name, go=c.ref(go), pc_field=a.pc, pc=a.at[name],
+        def st(name: str, go: str, update, guard=None, at: str = "", **kw) -> Step:  # type: ignore[no-untyped-def]
+            return Step(thread=a.name, name=name, go=c.ref(go), pc_field=a.pc, pc=a.at[at or name],
                         update=update, guard=guard, idle_field=a.idle, **kw)
 
-        stopping = lambda s: s[a.adv] == b.advances  # noqa: E731
         after_publish = a.nxt("stop.clear-enabled") if c.enabled is not None else a.nxt("publish")
-        out = [
-            st("load-gen", f"{ADV}: gen := trace.gen.Load()",
-               lambda s: {a.g: s[c.gen], a.pc: a.nxt("load-gen")}),
-            st("publish", f"{ADV}: trace.gen.Store(traceNextGen(gen)), or when stopping "
-               "trace.shutdown.Store(true); trace.gen.Store(0)",
-               lambda s: {c.gen: ite(stopping(s), 0, next_gen(s[a.g], top, wrap)),
-                          a.pc: ite(stopping(s), a.nxt("publish"), after_publish)}),
-        ]
+        go_publish = (f"{ADV}: trace.gen.Store(traceNextGen(gen)), or when stopping "
+                      "trace.shutdown.Store(true); trace.gen.Store(0)")
+        out = [st("load-gen", f"{ADV}: gen := trace.gen.Load()",
+                  lambda s: {a.g: s[c.gen], a.pc: a.nxt("load-gen")})]
+        if a.adv is None:
+            # When the trace stops is the caller's choice: two steps.
+            out += [
+                st("publish", f"{ADV}: trace.gen.Store(traceNextGen(gen))",
+                   lambda s: {c.gen: next_gen(s[a.g], top, wrap), a.pc: after_publish}),
+                st("publish.stop", f"{ADV} (StopTrace): trace.shutdown.Store(true); trace.gen.Store(0)",
+                   lambda s: {c.gen: 0, a.pc: a.nxt("publish")}, at="publish"),
+            ]
+            # Only the advancer writes trace.gen, and traceNextGen never yields 0.
+            stopping = lambda s: s[c.gen] == 0  # noqa: E731
+        else:
+            stopping = lambda s: s[a.adv] == b.advances  # noqa: E731
+            out.append(st("publish", go_publish,
+                          lambda s: {c.gen: ite(stopping(s), 0, next_gen(s[a.g], top, wrap)),
+                                     a.pc: ite(stopping(s), a.nxt("publish"), after_publish)}))
         if c.enabled is not None:
             out.append(st("stop.clear-enabled", f"{ADV}: when stopping, trace.enabled = false, after "
                           "trace.gen.Store(0) (same system-stack block)",
@@ -120,11 +132,15 @@ class Advancer(Drainer):
         out.append(st("cpu-flush", f"{FLUSH}: traceBufFlush(trace.cpuBuf[gen%2], gen)", cflush))
 
         stop_first = a.at[a.order[a.order.index("seal") + 1]]
-        out.append(st("seal", f"{ADV}: trace.flushedGen.Store(gen)", lambda s: {
-            c.flushed: s[a.g],
-            a.pc: ite(s[a.adv] == b.advances, stop_first, a.at["load-gen"]),
-            a.adv: ite(s[a.adv] == b.advances, s[a.adv], s[a.adv] + 1),
-            a.g: ite(s[a.adv] == b.advances, s[a.g], 0)}))
+        def seal(s):  # type: ignore[no-untyped-def]
+            stop = stopping(s)
+            upd: dict[int, Val] = {c.flushed: s[a.g], a.pc: ite(stop, stop_first, a.at["load-gen"]),
+                                   a.g: ite(stop, s[a.g], 0)}
+            if a.adv is not None:
+                upd[a.adv] = ite(stop, s[a.adv], s[a.adv] + 1)
+            c.forget_finished(s, upd, s[a.g])
+            return upd
+        out.append(st("seal", f"{ADV}: trace.flushedGen.Store(gen)", seal))
         for p in range(c.nprof):
             name = f"stop.clear-cpuLogWrite[{p}]"
             out.append(st(name, f"{STOP}: trace.cpuLogWrite[{p}].Store(nil)",

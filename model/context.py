@@ -43,19 +43,48 @@ class TraceBuf:
 
 
 class Ctx:
-    """Fields of the global state, and the operations several threads share."""
+    """Fields of the global state, and the operations several threads share.
 
-    def __init__(self, design: Design, bounds: Bounds) -> None:
+    ``unbounded``: the system without run bounds (``sections``, ``signals`` and
+    ``advances`` are ignored: workers run any number of sections, signals arrive at
+    any time, the advancer advances any number of times and may stop after any).
+    Its state stays finite: the generation word wraps, buffers keep their
+    capacities, and the ghost state is local:
+
+    * one tracked sample instead of one id per delivery.  A delivery is either the
+      tracked sample (id 1, at most once: ``sample.tracked`` remembers that it was
+      chosen) or an anonymous one (id 2).  No step of the protocol reads a record's
+      id beyond "0, overflow, or a sample", so anonymous and tracked records move
+      alike; every per-sample property says "for every sample", and the run in which
+      the solver chose that sample as the tracked one shows whatever happens to it.
+      The sample sets (``emitted``, ``overflowed``, a batch's ids) hold the tracked
+      sample's bit only.
+    * "finished in run order" as a local fact: at any moment at most two
+      generations are live, ``trace.gen`` and the one the advancer is finishing
+      (its ``gen``, until it stores ``flushedGen``); every other value is finished.
+      See :meth:`live` and :meth:`note_event`.
+    * ``profBuf.overflow`` counts 0 or 1 ("some pending"): every reader of the count
+      asks only whether it is zero.
+    """
+
+    def __init__(self, design: Design, bounds: Bounds, unbounded: bool = False) -> None:
         self.design = design
         self.bounds = bounds
+        self.unbounded = unbounded
         b = bounds
         self.L = L = Layout()
         self.gens = sequence(b.first_gen, b.advances + 1, b.top, design.wrap_to)
         self.nprof = 1 if design.legacy else 2
         top = b.top
-        self.mask_max = (1 << (b.signals + 1)) - 1
+        # Sample ids: one per delivery; unbounded: 1 (tracked) and 2 (any other).
+        self.nsig = 2 if unbounded else b.signals
+        self.tracked = 1 if unbounded else b.signals  # ids whose fate the ghost state follows
+        self.mask_max = (1 << (self.tracked + 1)) - 1
         # The ghost sets of samples: bit k stands for sample #k (shown as {#1,#2}).
-        self.sample_bits = sample_bits(b.signals)
+        self.sample_bits = ["#?", "#t"] if unbounded else sample_bits(b.signals)
+        # Set by the advancer and the workers (the local order needs their fields).
+        self.adv_g: int | None = None
+        self.order_fields: list[int] = []
 
         self.rel = design.release
         self.gen = L.add("gen", b.first_gen, top)
@@ -67,14 +96,19 @@ class Ctx:
         self.clw = [L.add(f"cpuLogWrite[{p}]", 1, 1) for p in range(self.nprof)]
         self.pb = [
             Ring(L, f"profBuf[{p}]", words=b.ring_words, tags=b.ring_tags, rec=b.rec_words,
-                 signals=b.signals, start=b.ring_start, tag_start=b.tag_start)
+                 signals=self.nsig, start=b.ring_start, tag_start=b.tag_start,
+                 saturate=unbounded)
             for p in range(self.nprof)
         ]
         self.cpubuf = [self.trace_buf(f"cpuBuf[{p}]", "sample") for p in range(2)]
-        self.delivered = L.add("sigprof.delivered", 0, b.signals)
+        if unbounded:  # the prophecy: whether the tracked sample was delivered yet
+            self.delivered = L.add("sample.tracked", 0, 1, ghost=True)
+        else:
+            self.delivered = L.add("sigprof.delivered", 0, b.signals)
         # Ghost state.
         self.sgen = [-1] + [
-            L.add(f"sample{k}.gen", 0, top, ghost=True) for k in range(1, b.signals + 1)
+            L.add("sample.tracked.gen" if unbounded else f"sample{k}.gen", 0, top, ghost=True)
+            for k in range(1, self.tracked + 1)
         ]
         self.emitted = L.add("samples.emitted", 0, self.mask_max, bits=self.sample_bits, ghost=True)
         self.overflowed = L.add("samples.overflowed", 0, self.mask_max, bits=self.sample_bits,
@@ -119,7 +153,7 @@ class Ctx:
         """
         hdr = s[tb.hdr]
         cond = all_of(cond, hdr != 0)
-        late = any_of(is_sealed(s[self.flushed], hdr, self.gens), under != hdr)
+        late = any_of(self.finished(s, hdr), under != hdr)
         self.sticky(s, upd, "flush-before-seal", all_of(cond, late))
         fl = cur(s, upd, self.flushes)
         upd[self.flushes] = ite(cond, fl | (1 if tb.kind == "event" else 2), fl)
@@ -129,7 +163,7 @@ class Ctx:
         ids = s[tb.content]
         wrong = any_of(*[
             all_of(has_bit(ids, k), s[self.sgen[k]] != hdr)
-            for k in range(1, self.bounds.signals + 1)
+            for k in range(1, self.tracked + 1)
         ])
         self.sticky(s, upd, "sample-generation", all_of(cond, wrong))
         em = cur(s, upd, self.emitted)
@@ -161,8 +195,8 @@ class Ctx:
         else:
             ids = s[tb.content]
             self.sticky(s, upd, "sample-conservation",
-                        all_of(neg(fresh), (ids & bit(sid)) != 0))
-            upd[tb.content] = ite(fresh, bit(sid), ids | bit(sid))
+                        all_of(neg(fresh), (ids & self.sample_bit(sid)) != 0))
+            upd[tb.content] = ite(fresh, self.sample_bit(sid), ids | self.sample_bit(sid))
 
     def write_cpu(self, s: list[Val], upd: Upd, g: Val, sid: Val, cond: Val = True) -> None:
         """Write sample ``sid`` as an event of ``g`` into ``cpuBuf[g%2]`` (when ``cond``)."""
@@ -170,6 +204,31 @@ class Ctx:
         self.write_parity(s, sub, self.cpubuf, g, g, sid)
         for f, v in sub.items():
             upd[f] = ite(cond, v, cur(s, upd, f))
+
+    def sample_bit(self, sid: Val) -> Val:
+        """The bit of sample ``sid`` in a ghost sample set (unbounded: only the tracked one)."""
+        return ite(sid == 1, 2, 0) if self.unbounded else bit(sid)
+
+    # -- the order of generations ------------------------------------------
+
+    def live(self, s: list[Val], h: Val) -> Val:
+        """Unbounded: generation ``h`` is unfinished: ``trace.gen``, or the generation the
+        advancer is finishing (from its load of ``trace.gen`` until ``flushedGen.Store``)."""
+        assert self.adv_g is not None
+        ag = s[self.adv_g]
+        return all_of(h != 0, any_of(h == s[self.gen], all_of(h == ag, s[self.flushed] != ag)))
+
+    def finished(self, s: list[Val], h: Val) -> Val:
+        """Generation ``h`` is finished (its batches may no longer be flushed).
+
+        Bounded: ``h`` is ``flushedGen`` or before it in the run's order of generations.
+        Unbounded: ``h`` is not live.  The two agree on every generation a batch can
+        carry when its writer loaded it under the protocol; where they differ (a stale
+        value that wrapped around) the local form says finished, which can only add
+        violations: a proof with it is a proof of the run-order property."""
+        if self.unbounded:
+            return neg(self.live(s, h))
+        return is_sealed(s[self.flushed], h, self.gens)
 
     # -- the per-M write marker (seqlock to go1.25, writing flag from go1.26) --
 
@@ -224,13 +283,39 @@ class Ctx:
 
     def order_field(self, m: str) -> int:
         """Ghost: the latest generation (in run order) of an event the M has written."""
-        return self.L.add(f"{m}.lastEventGen", 0, self.bounds.top, ghost=True)
+        f = self.L.add(f"{m}.lastEventGen", 0, self.bounds.top, ghost=True)
+        self.order_fields.append(f)
+        return f
 
     def note_event(self, s: list[Val], upd: Upd, last: int, g: Val, cond: Val = True) -> None:
-        """An event of generation ``g`` is written by an M whose latest so far is ``s[last]``."""
+        """An event of generation ``g`` is written by an M whose latest so far is ``s[last]``.
+
+        Unbounded: ``lastEventGen`` is kept only while it is live (the advancer clears
+        it when it finishes that generation, :meth:`forget_finished`), so it is 0 or
+        live.  An event of a finished generation counts as out of order whatever the
+        M wrote before (over-approximate: that event is already in the past of every
+        live one), and of two live generations the advancer's is the earlier."""
         m = s[last]
-        self.sticky(s, upd, "generation-order", all_of(cond, is_before(g, m, self.gens)))
-        upd[last] = ite(cond, later_of(g, m, self.gens), m)
+        if self.unbounded:
+            assert self.adv_g is not None
+            ag = s[self.adv_g]
+            old = all_of(g == ag, s[self.flushed] != ag)   # the earlier of the two live ones
+            dead = neg(self.live(s, g))
+            before = any_of(dead, all_of(m != 0, m != g, old))
+            later = ite(any_of(m == 0, neg(old)), g, m)
+        else:
+            before = is_before(g, m, self.gens)
+            later = later_of(g, m, self.gens)
+        self.sticky(s, upd, "generation-order", all_of(cond, before))
+        upd[last] = ite(cond, later, m)
+
+    def forget_finished(self, s: list[Val], upd: Upd, g: Val) -> None:
+        """Unbounded, at ``flushedGen.Store(g)``: an M whose latest event is of ``g`` now
+        has none that is live (0), so a later wrap to the same value is not mistaken
+        for it."""
+        if self.unbounded:
+            for f in self.order_fields:
+                upd[f] = ite(s[f] == g, 0, s[f])
 
 
 class Drainer:

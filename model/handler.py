@@ -11,7 +11,7 @@ from __future__ import annotations
 from model.context import Ctx
 from model.layout import Pcs, Step
 from model.profbuf import of_ring, per_ring
-from model.values import Val, all_of, any_of, as_int, bit, ite, neg, select
+from model.values import Val, all_of, any_of, as_int, ite, neg, select
 
 CPU = "trace2cpu.go traceCPUSample"
 # profBuf.write's steps, one shared access each (see Handler.write_steps).
@@ -41,7 +41,7 @@ class Handler:
         self.pc = L.add(f"{m_name}.sigprof.pc", 0, len(pcs.names) - 1, labels=pcs.names)
         self.locked = L.add(f"{m_name}.sigprof.locked", 0, 1) if self.takes_lock else None
         self.g = L.add(f"{m_name}.sigprof.gen", 0, b.top) if not d.legacy else None
-        self.sid = L.add(f"{m_name}.sigprof.sample", 0, b.signals)
+        self.sid = L.add(f"{m_name}.sigprof.sample", 0, ctx.nsig)
         # profBuf.write's local: hasOverflow's answer, then takeOverflow's count > 0.
         self.ov = L.add(f"{m_name}.sigprof.overflow", 0, 1)
 
@@ -58,7 +58,7 @@ class Handler:
     def accept(self, s, upd: dict[int, Val], sid: Val, g: Val) -> None:  # type: ignore[no-untyped-def]
         """Ghost: sample ``sid`` is accepted under generation ``g`` (when ``g`` != 0)."""
         c = self.ctx
-        for k in range(1, c.bounds.signals + 1):
+        for k in range(1, c.tracked + 1):
             f = c.sgen[k]
             upd[f] = ite(all_of(sid == k, g != 0), g, s[f])
 
@@ -80,9 +80,26 @@ class Handler:
                 h.accept(s, upd, sid, s[c.gen])
             return upd
 
-        out = [st("deliver", f"{CPU}: if !traceEnabled() {{ return }} (signal lands on {h.m})",
-                  h.IDLE, deliver, guard=lambda s: s[c.delivered] != signals,
-                  tags=frozenset({"deliver"}))]
+        go_deliver = f"{CPU}: if !traceEnabled() {{ return }} (signal lands on {h.m})"
+        if c.unbounded:
+            # Any number of signals: each is the tracked sample (once) or another.
+            def deliver_as(sid: int):  # type: ignore[no-untyped-def]
+                def upd(s):  # type: ignore[no-untyped-def]
+                    off = neg(c.traced(s))
+                    u = {h.pc: ite(off, h.IDLE, first), h.sid: ite(off, 0, sid)}
+                    if sid == 1:
+                        u[c.delivered] = 1
+                    if d.legacy:
+                        h.accept(s, u, sid, s[c.gen])
+                    return u
+                return upd
+            out = [st("deliver", go_deliver, h.IDLE, deliver_as(2), tags=frozenset({"deliver"})),
+                   st("deliver.tracked", go_deliver + "; the sample the properties follow",
+                      h.IDLE, deliver_as(1), guard=lambda s: s[c.delivered] == 0,
+                      tags=frozenset({"deliver"}))]
+        else:
+            out = [st("deliver", go_deliver, h.IDLE, deliver,
+                      guard=lambda s: s[c.delivered] != signals, tags=frozenset({"deliver"}))]
 
         if "lock" in h.at:
             if d.handler_waits:
@@ -207,10 +224,10 @@ class Handler:
             upd: dict[int, Val] = {h.pc: at["sigunlock"]}
 
             def bump(rg, u):  # type: ignore[no-untyped-def]
-                u[rg.overflow] = s[rg.overflow] + 1
+                u[rg.overflow] = 1 if rg.saturate else s[rg.overflow] + 1
             per_ring(rings, prof(s), s, upd, bump)
             ov = s[c.overflowed]
-            upd[c.overflowed] = ov | bit(s[h.sid])
+            upd[c.overflowed] = ov | c.sample_bit(s[h.sid])
             return upd
 
         tag = frozenset({"pb-write"})

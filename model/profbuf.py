@@ -42,8 +42,11 @@ class Ring:
     """The fields of one profBuf and the operations on them, for any value kind."""
 
     def __init__(self, L: Layout, name: str, *, words: int, tags: int, rec: int, signals: int,
-                 start: int, tag_start: int) -> None:
+                 start: int, tag_start: int, saturate: bool = False) -> None:
         self.name = name
+        # Unbounded signals: the pending overflow count is kept as 0 or 1 (every
+        # reader of it asks only whether it is zero).
+        self.saturate = saturate
         self.W, self.T, self.rec = words, tags, rec
         self.OVF = signals + 1
         self.dm, self.tm = 2 * words - 1, 2 * tags - 1
@@ -53,7 +56,7 @@ class Ring:
         self.rt = L.add(f"{name}.rt", tag_start, self.tm)
         self.rn = L.add(f"{name}.rNext", start, self.dm)
         self.rnt = L.add(f"{name}.rNext.t", tag_start, self.tm)
-        self.overflow = L.add(f"{name}.overflow", 0, signals)
+        self.overflow = L.add(f"{name}.overflow", 0, 1 if saturate else signals)
         self.eof = L.add(f"{name}.eof", 0, 1)
         self.data = [L.add(f"{name}.data[{j}]", 0, self.OVF) for j in range(words)]
 

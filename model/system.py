@@ -38,9 +38,11 @@ class Invariant:
 
 
 class System:
-    def __init__(self, design: Design, bounds: Bounds) -> None:
+    def __init__(self, design: Design, bounds: Bounds, unbounded: bool = False) -> None:
+        """``unbounded``: the system without run bounds (see :class:`model.context.Ctx`)."""
         self.design, self.bounds = design, bounds.validate()
-        self.ctx = c = Ctx(design, bounds)
+        self.unbounded = unbounded
+        self.ctx = c = Ctx(design, bounds, unbounded)
         self.layout: Layout = c.L
         self.workers = [Worker(c, f"W{i}") for i in range(bounds.workers)]
         self.reader = Reader(c)
@@ -99,7 +101,7 @@ class System:
                       *[s[h.pc] == h.IDLE for h in self.handlers])
 
     def accepted(self, s: Sequence[Val]) -> list[tuple[int, Val]]:
-        return [(k, s[self.ctx.sgen[k]] != 0) for k in range(1, self.bounds.signals + 1)]
+        return [(k, s[self.ctx.sgen[k]] != 0) for k in range(1, self.ctx.tracked + 1)]
 
     def _invariants(self) -> list[Invariant]:
         c = self.ctx
@@ -116,7 +118,7 @@ class System:
         def conserved(s):  # type: ignore[no-untyped-def]
             em, ov = s[c.emitted], s[c.overflowed]
             each = [any_of(s[c.sgen[k]] == 0, ((em | ov) & (1 << k)) != 0)
-                    for k in range(1, self.bounds.signals + 1)]
+                    for k in range(1, c.tracked + 1)]
             return all_of(s[c.viol["sample-conservation"]] == 0,
                           any_of(neg(self.stopped(s)), all_of(*each)))
 
@@ -197,12 +199,14 @@ class System:
         return ""
 
 
-_CACHE: dict[tuple[str, str, Bounds], System] = {}
+_CACHE: dict[tuple[str, str, Bounds, bool], System] = {}
 
 
-def build(design: Design, bounds: Bounds) -> System:
-    """The system for ``design`` (on its release) at ``bounds`` (built once per process)."""
-    key = (design.name, design.release.name, bounds)
+def build(design: Design, bounds: Bounds, unbounded: bool = False) -> System:
+    """The system for ``design`` (on its release) at ``bounds`` (built once per process).
+
+    ``unbounded``: without run bounds (``sections``, ``signals``, ``advances`` ignored)."""
+    key = (design.name, design.release.name, bounds, unbounded)
     if key not in _CACHE:
-        _CACHE[key] = System(design, bounds)
+        _CACHE[key] = System(design, bounds, unbounded)
     return _CACHE[key]

@@ -52,13 +52,18 @@ class Worker:
                 self.N_LOAD = pcs("nested.load-gen")
             self.N_WRITE = pcs("nested.write")
         self.WRITE, self.RELEASE, self.DONE = pcs("write"), pcs("release"), pcs("done")
-        start = self.ACQ_INC if b.sections else self.DONE
+        self.unbounded = ctx.unbounded
+        start = self.ACQ_INC if b.sections or ctx.unbounded else self.DONE
         self.pc = L.add(f"{name}.pc", start, len(pcs.names) - 1, labels=pcs.names)
-        self.done_sections = L.add(f"{name}.sections", 0, b.sections)
+        # Unbounded: no count; the M may stop before any section (step "exit").
+        self.done_sections = None if ctx.unbounded else L.add(f"{name}.sections", 0, b.sections)
         self.g = L.add(f"{name}.gen", 0, b.top)
         self.seq = L.add(f"{name}.seqlock", 0, 1)
         if self.reentrant:
-            self.reentered = L.add(f"{name}.reentered", 0, (b.nested + 1) * b.sections)
+            # Unbounded: a design that never leaks a nested locker stays within one
+            # section's pairs; the proofs' range invariants check that it does.
+            most = (b.nested + 1) * (1 if ctx.unbounded else b.sections)
+            self.reentered = L.add(f"{name}.reentered", 0, most)
         if self.nests:
             self.nested_done = L.add(f"{name}.nested", 0, self.nests)
             self.ng = L.add(f"{name}.nested.gen", 0, b.top)
@@ -101,9 +106,12 @@ class Worker:
                     me.pc: ite(held, me.REENTER, me.ACQ_LOAD)}
 
         def next_section(s, upd: dict[int, Val]) -> None:  # type: ignore[no-untyped-def]
-            n = s[me.done_sections] + 1
-            upd[me.done_sections] = n
-            upd[me.pc] = ite(n == sections, me.DONE, me.ACQ_INC)
+            if me.done_sections is None:
+                upd[me.pc] = me.ACQ_INC
+            else:
+                n = s[me.done_sections] + 1
+                upd[me.done_sections] = n
+                upd[me.pc] = ite(n == sections, me.DONE, me.ACQ_INC)
             if me.nests:
                 upd[me.nested_done] = 0
 
@@ -143,6 +151,9 @@ class Worker:
         # and a refill's traceBufFlush is one trace.lock critical section: one step.
         out.append(st("event.write", "trace2buf.go traceWriter.ensure/refill: write an event into "
                       "mp.trace.buf[gen%2], flushing a full batch", me.WRITE, write))
+        if me.unbounded:
+            out.append(st("exit", "the M writes no more events (a worker runs any number of "
+                          "sections)", me.ACQ_INC, lambda s: {me.pc: me.DONE}))
         rel = ref("trace2runtime.go traceRelease")
         what = (f"if tl.mp.trace.reentered > 0 {{ reentered-- }} else {{ {c.seq_drop_go()} }}"
                 if me.reentrant else c.seq_drop_go())
