@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from checker.cli.args import UsageError
 from checker.cli.check import add_check_parser
+from checker.cli.conform import add_conform_parser
 from checker.cli.listing import add_list_parser
 from checker.cli.prove import add_prove_parser
 from checker.cli.replay import add_replay_parser
@@ -60,6 +61,7 @@ def build_parser() -> Parser:
     add_replay_parser(sub)
     add_prove_parser(sub)
     add_list_parser(sub)
+    add_conform_parser(sub)
     return p
 
 
