@@ -12,6 +12,7 @@ from checker.cli.conform import add_conform_parser
 from checker.cli.listing import add_list_parser
 from checker.cli.prove import add_prove_parser
 from checker.cli.replay import add_replay_parser
+from checker.cli.report import add_report_parser
 from model import BoundsError, DesignError, ReleaseError
 
 
@@ -62,6 +63,7 @@ def build_parser() -> Parser:
     add_prove_parser(sub)
     add_list_parser(sub)
     add_conform_parser(sub)
+    add_report_parser(sub)
     return p
 
 

@@ -1,0 +1,255 @@
+"""``gentrace report``: design-review evidence as ``DIR/index.html`` and ``DIR/report.md``.
+
+The report is made from JSON documents the other commands print (``--results FILE...``:
+``check --json`` of any engine, ``prove --json``, ``runtime --json``, counterexample
+files, or directories of them).  Where no check results are given, it runs the engines
+itself, in this process, exactly as the commands it names in its "how to reproduce"
+section (``check --json`` at the bound asked for, the findings' designs at the bound
+that shows each finding, and ``prove --lemmas --json``), and keeps each document under
+``DIR/results/`` so a later report can reuse them.  The findings' counterexamples and
+paragraphs come from ``findings/``.
+
+Exit 0 when the report is written and every verdict in it matches its expectation (an
+expected violation that Hypothesis or BMC did not reach is reported, and does not count) and
+every counterexample replays, 1 when one does not, 2 on bad input, 130 on Ctrl-C (after
+writing a report of what finished).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from checker.cli.args import UsageError
+from checker.cli.select import joined, prepare_out, select_designs
+from model import FINDINGS, NAMED, PROPERTY_NAMES, parse_bounds
+from model.releases import DEFAULT as DEFAULT_RELEASE
+
+ENGINES = ("explore", "hypothesis", "z3", "all")
+# The named bounds tried, cheapest first, for the bound that shows a finding.
+FINDING_BOUNDS = ("canonical", "ring", "large")
+
+
+def default_findings_dir() -> Path:
+    """``findings/`` of the source tree this gentrace runs from."""
+    return Path(__file__).resolve().parents[2] / "findings"
+
+
+def add_report_parser(sub: Any) -> None:
+    """The ``report`` subcommand, on the subparsers ``sub`` of the ``gentrace`` parser."""
+    r = sub.add_parser(
+        "report", help="design-review evidence: one HTML page and one Markdown document",
+        description="Write DIR/index.html (self-contained: inline CSS and SVG, no network) and "
+        "DIR/report.md (GitHub Markdown with Mermaid diagrams): summary, scope, verdict matrix per "
+        "release, every counterexample as a swimlane diagram, findings with their corrections, "
+        "proofs and lemmas, how to reproduce. From --results FILE... (JSON printed by check, prove, "
+        "runtime; counterexample files; directories of them), or else from runs it makes itself "
+        "(kept in DIR/results/). Exit 0 when written and every verdict matches its expectation, 1 "
+        "otherwise, 2 on bad input, 130 on Ctrl-C.")
+    r.add_argument("--out", type=Path, default=Path("report"), metavar="DIR",
+                   help="the directory to write index.html and report.md into (default: report)")
+    r.add_argument("--results", nargs="+", action="extend", default=None, metavar="FILE",
+                   help="JSON documents to report on (a directory: every *.json in it, sorted); without "
+                   "check results among them, the explorer is run")
+    r.add_argument("--go", action="append", default=None, metavar="RELEASE|all",
+                   help=f"release(s) to run when no check results are given (default {DEFAULT_RELEASE})")
+    r.add_argument("--design", action="append", default=None, metavar="NAME|all",
+                   help="design(s) to run when no check results are given (default all)")
+    r.add_argument("--bound", nargs="+", action="extend", metavar="canonical|KEY=VALUE", default=None,
+                   help="the bound to run at, as for check (default canonical, plus each finding's "
+                   "designs at the bound that shows it)")
+    r.add_argument("--engine", choices=ENGINES, default="explore",
+                   help="the engine(s) to run when no check results are given, as for check "
+                   "(default explore; all adds Hypothesis and BMC, which take minutes)")
+    r.add_argument("--findings", type=Path, default=None, metavar="DIR",
+                   help="the findings' counterexamples and README.md (default: findings/ of the source tree)")
+    r.add_argument("--no-lemmas", action="store_true", help="do not run the Z3 lemmas")
+    r.add_argument("--json", action="store_true", help="print what was written as one JSON document")
+    r.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    r.set_defaults(func=cmd_report)
+
+
+def _documents(names: list[str]) -> list[tuple[str, Any]]:
+    """Each named file (a directory: its *.json, sorted) as (name, parsed JSON)."""
+    out = []
+    for name in names:
+        p = Path(name)
+        files = sorted(p.glob("*.json")) if p.is_dir() else [p]
+        if p.is_dir() and not files:
+            raise UsageError(f"--results {name}: the directory holds no *.json file")
+        for f in files:
+            try:
+                text = f.read_text()
+            except FileNotFoundError:
+                raise UsageError(f"--results {f}: no such file") from None
+            except (OSError, UnicodeDecodeError) as e:
+                raise UsageError(f"--results {f}: cannot read ({getattr(e, 'strerror', None) or e})") from None
+            try:
+                out.append((str(f), json.loads(text)))
+            except json.JSONDecodeError as e:
+                raise UsageError(f"--results {f}: not JSON (line {e.lineno}: {e.msg})") from None
+    return out
+
+
+def run_json(argv: list[str]) -> tuple[int, Any]:
+    """Run ``gentrace ARGV`` (``check`` or ``prove``) in this process: its exit status and the JSON
+    it printed.  The commands' own parsers read ARGV, so a run is exactly the command it names."""
+    from checker.cli.check import add_check_parser
+    from checker.cli.prove import add_prove_parser
+
+    parser = argparse.ArgumentParser(prog="gentrace")
+    sub = parser.add_subparsers(dest="cmd")
+    add_check_parser(sub)
+    add_prove_parser(sub)
+    args = parser.parse_args(argv)
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        code = int(args.func(args))
+    text = buf.getvalue()
+    try:
+        return code, json.loads(text) if text.strip() else None
+    except json.JSONDecodeError:
+        return code, None
+
+
+def _bound_args(items: list[str] | None) -> list[str]:
+    return ["--bound", *items] if items else []
+
+
+def _finding_runs(designs: list[Any]) -> list[tuple[str, list[str], str]]:
+    """Per finding the runs that show it: (release list, designs, named bound), cheapest bound."""
+    runs = []
+    rels = sorted({d.release.name for d in designs})
+    for f in FINDINGS.values():
+        for bname in FINDING_BOUNDS:
+            b = NAMED[bname]
+            if not any(f.shows(p, b) for p in PROPERTY_NAMES):
+                continue
+            mine = [r for r in rels if any(d.name == "fixed" and d.release.name == r and f.applies(d)
+                                          for d in designs)]
+            if mine and bname != "canonical":
+                runs.append((",".join(mine), ["fixed", f.correction, "corrected"], bname))
+            break
+    return runs
+
+
+def plan(args: argparse.Namespace, have_checks: bool) -> list[tuple[str, list[str]]]:
+    """The runs to make, as (file name under DIR/results, gentrace argv)."""
+    runs: list[tuple[str, list[str]]] = []
+    if not have_checks:
+        go = joined(args.go) or DEFAULT_RELEASE
+        design = joined(args.design) or "all"
+        designs = select_designs(design, go)
+        parse_bounds(args.bound)  # refuse a bad bound before anything runs
+        base = ["check", "--go", go, "--design", design, *_bound_args(args.bound), "--json"]
+        if args.engine != "explore":
+            base += ["--engine", args.engine]
+        runs.append((f"check-{args.engine}.json", base))
+        if not args.bound:
+            for rels, names, bname in _finding_runs(designs):
+                have = [n for n in names if any(d.name == n for d in designs)]
+                if have:
+                    runs.append((f"check-findings-{bname}.json",
+                                 ["check", "--go", rels, "--design", ",".join(dict.fromkeys(have)),
+                                  "--bound", bname, "--json"]))
+    if not args.no_lemmas:
+        runs.append(("lemmas.json", ["prove", "--lemmas", "--json"]))
+    return runs
+
+
+def _versions() -> dict[str, str]:
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for pkg in ("gentrace", "z3-solver", "hypothesis"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = "(not installed)"
+    return out
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from checker.core import interrupt
+    from checker.report import content, html, markdown
+    from checker.report.results import Results, ResultsError
+
+    docs = _documents([str(x) for x in args.results]) if args.results else []
+    findings = args.findings or default_findings_dir()
+    if args.findings is not None and not findings.is_dir():
+        raise UsageError(f"--findings {findings}: not a directory")
+    results = Results()
+    for name, doc in docs:
+        try:
+            results.add(doc, name)
+        except ResultsError as e:
+            raise UsageError(str(e)) from None
+    have_checks = bool(results.verdicts)
+    if have_checks and (args.go or args.design or args.bound or args.engine != "explore"):
+        raise UsageError("--go, --design, --bound and --engine choose runs, and --results already holds "
+                         "check results: give one or the other")
+    runs = plan(args, have_checks)
+    if have_checks or results.lemmas:
+        runs = [(n, a) for n, a in runs if not (a[0] == "prove" and results.lemmas)]
+    prepare_out(args.out)
+    commands: list[str] = []
+    stopped = False
+    say = (lambda m: None) if (args.quiet or args.json) else (lambda m: print(m, file=sys.stderr))
+    with interrupt.installed():
+        for fname, argv in runs:
+            say(f"gentrace {' '.join(argv)}")
+            try:
+                code, doc = run_json(argv)
+            except KeyboardInterrupt:
+                stopped = True
+                break
+            if doc is None:
+                raise UsageError(f"'gentrace {' '.join(argv)}' printed no JSON document (exit {code})")
+            keep = args.out / "results"
+            keep.mkdir(parents=True, exist_ok=True)
+            (keep / fname).write_text(json.dumps(doc, indent=1) + "\n")
+            commands.append(f"gentrace {' '.join(argv)} > {fname}")
+            results.add(doc, f"results/{fname}")
+            if code == 130:
+                stopped = True
+                break
+    readme = ""
+    if findings.is_dir():
+        for f in sorted(findings.glob("*.json")):
+            try:
+                results.add(json.loads(f.read_text()), f"{findings.name}/{f.name}")
+            except (ResultsError, json.JSONDecodeError) as e:
+                raise UsageError(f"{f}: {e}") from None
+        if (findings / "README.md").is_file():
+            readme = (findings / "README.md").read_text()
+    inputs = content.Inputs(commands=commands, versions=_versions(), findings_readme=readme,
+                            findings_dir=findings.name)
+    rep = content.build(results, inputs)
+    (args.out / "index.html").write_text(html.render(rep))
+    (args.out / "report.md").write_text(markdown.render(rep))
+    bad = [v for v in results.verdicts if v.differs]
+    unreplayed = [s for s in rep.stories if not s.reproduced]
+    summary = {"out": str(args.out), "files": [str(args.out / "index.html"), str(args.out / "report.md")],
+               "verdicts": len(results.verdicts), "mismatches": len(bad),
+               "counterexamples": len(rep.stories), "not_replayed": len(unreplayed) + len(rep.problems),
+               "proofs": len(results.proofs), "lemmas": len(results.lemmas),
+               "runtime_rows": len(results.runtime), "interrupted": stopped}
+    if args.json:
+        print(json.dumps(summary, indent=1))
+    elif not args.quiet:
+        print(f"wrote {args.out / 'index.html'} and {args.out / 'report.md'}: {len(results.verdicts)} verdicts "
+              f"({len(bad)} differ from their expectation), {len(rep.stories)} counterexample diagram(s)"
+              + (f", {len(unreplayed) + len(rep.problems)} not replayed" if unreplayed or rep.problems else ""))
+        for p in rep.problems:
+            print(f"  not drawn: {p}")
+        if stopped:
+            print("Interrupted (Ctrl-C): the report holds what finished.")
+    if stopped:
+        return 130
+    return 0 if not bad and not unreplayed and not rep.problems else 1
