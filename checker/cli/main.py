@@ -13,6 +13,7 @@ from checker.cli.listing import add_list_parser
 from checker.cli.prove import add_prove_parser
 from checker.cli.replay import add_replay_parser
 from checker.cli.report import add_report_parser
+from checker.cli.runtime import add_runtime_parser
 from model import BoundsError, DesignError, ReleaseError
 
 
@@ -62,6 +63,7 @@ def build_parser() -> Parser:
     add_replay_parser(sub)
     add_prove_parser(sub)
     add_list_parser(sub)
+    add_runtime_parser(sub)
     add_conform_parser(sub)
     add_report_parser(sub)
     return p
