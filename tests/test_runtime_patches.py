@@ -201,6 +201,7 @@ def test_check_only_against_a_cached_source(tmp_path: Path, monkeypatch: pytest.
                                             capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("GENTRACE_GO_CACHE", str(fake_cache(tmp_path, "1.22.10")))
     monkeypatch.setattr("checker.runtime.toolchain.installed_goroot", lambda: None)
+    monkeypatch.delenv("GENTRACE_GOROOT", raising=False)
     code, out, err = run(["runtime", "--go", "1.22.10", "--check-only", "--no-fetch"], capsys)
     assert code == 0 and err == "", err
     assert "go1.22.10 legacy: 7 edit(s) apply to trace2cpu.go, trace2.go" in out
@@ -211,6 +212,7 @@ def test_check_only_names_the_file_and_design_of_a_missing_anchor(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("GENTRACE_GO_CACHE", str(fake_cache(tmp_path, "1.22.10", damage="\t\treturn 4\n")))
     monkeypatch.setattr("checker.runtime.toolchain.installed_goroot", lambda: None)
+    monkeypatch.delenv("GENTRACE_GOROOT", raising=False)
     code, out, err = run(["runtime", "--go", "1.22.10", "--check-only", "--no-fetch"], capsys)
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "src/runtime/trace2.go" in err and "design wrap-to-one" in err
@@ -220,6 +222,7 @@ def test_no_toolchain_and_no_fetch_is_one_line(tmp_path: Path, monkeypatch: pyte
                                                capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("GENTRACE_GO_CACHE", str(tmp_path / "empty"))
     monkeypatch.setattr("checker.runtime.toolchain.installed_goroot", lambda: None)
+    monkeypatch.delenv("GENTRACE_GOROOT", raising=False)
     code, out, err = run(["runtime", "--go", "1.22.10", "--no-fetch", "--check-only"], capsys)
     assert code == 2 and err.count("\n") == 1 and "no go1.22.10 toolchain" in err
 
@@ -299,3 +302,32 @@ def test_a_design_that_does_not_build_is_reported(tmp_path: Path, monkeypatch: p
                            gocache=cache_dir().parent / "gocache")
     assert r.test is not None and r.test.build_error and "four" in r.test.build_error
     assert r.test.runs == 0
+
+
+def test_show_prints_a_saved_document(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from checker.cli.runtime import report
+    from checker.runtime.run import DesignRun, TestRuns, WorkloadRuns
+
+    t = TestRuns(runs=3, hangs=0)
+    t.passed.update(Default=3, Stress=1)
+    t.failed.update(Stress=2)
+    t.reasons = ["2x execution trace did not include all CPU profile samples"]
+    w = WorkloadRuns(runs=3, traces=3, samples=60, misplaced=27, violations={"sample-generation": 3})
+    done = [DesignRun("no-drain", "1.22.10", True, edits=["trace2.go: x"], test=t, workload=w),
+            DesignRun("nested-fresh-gen", "1.22.10", False, "not reentrant")]
+    import argparse
+    args = argparse.Namespace(runs=3, workload_runs=None, period=1_000_000, duration="1s", timeout=60.0)
+    doc = report(done, args, 12.0, ["1.22.10"])
+    path = tmp_path / "doc.json"
+    import json
+    path.write_text(json.dumps(doc))
+    code, out, err = run(["runtime", "--show", str(path)], capsys)
+    assert code == 0 and err == ""
+    line = next(ln for ln in out.splitlines() if ln.startswith("no-drain "))
+    assert line.split()[1:4] == ["0/3", "2/3", "0"] and "sample-gen 3/3" in line and "27/60" in line
+    assert "sample-gen,unflushed,conserve" in line
+    assert next(ln for ln in out.splitlines() if ln.startswith("nested-fresh-gen ")).split()[1] == "n/a"
+    # The twin: a file that is not such a document is one line, exit 2.
+    path.write_text("{}")
+    code, out, err = run(["runtime", "--show", str(path)], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "not a document" in err

