@@ -57,9 +57,9 @@ def make_trace(goroot: Path, mb: float, out: Path) -> None:
                        check=True)
         size = out.stat().st_size / 1e6
         print(f"workload ran {seconds:.1f} s: {size:.1f} MB", file=sys.stderr)
-        if size >= mb:
+        if size >= 0.9 * mb:
             return
-        seconds = min(seconds * mb / max(size, 0.1) * 1.1, 600.0)
+        seconds = min(seconds * mb / max(size, 0.1), 600.0)
 
 
 def main() -> None:

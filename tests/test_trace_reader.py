@@ -366,3 +366,13 @@ def test_fresh_workload_traces_agree_with_go_parser(tmp_path: Path) -> None:
         assert len(t.generations) >= 2, rel
         out = subprocess.run([str(exe), str(trace_file)], check=True, capture_output=True, text=True).stdout
         compare_with_go(t, out, rel)
+
+
+def test_workload_source_is_where_the_helper_says() -> None:
+    src = (workload_dir() / "main.go").read_text()
+    assert src.startswith("// Command workload") and "package main" in src
+    # CPU profiling is what puts CPU samples into the execution trace.
+    assert "pprof.StartCPUProfile(" in src and "trace.Start(" in src
+    # Standard library only: it must build inside a bare GOROOT.
+    imports = re.search(r"import \((.*?)\)", src, re.S).group(1).split()
+    assert all("." not in imp for imp in imports), imports

@@ -7,7 +7,10 @@ nothing the check could fail on):
     The generations are consecutive (each number one more than the one before it in the
     file; none repeated, none missing) and complete: each has its frequency event, from the
     go 1.25 format its clock snapshot, and from the go 1.26 format its end-of-generation
-    marker (a go 1.26 trace whose last generation has no marker was cut off).
+    marker (a go 1.26 trace whose last generation has no marker was cut off).  Before the
+    go 1.26 format nothing marks a generation's end, so a trace cut off between two batches
+    of its last generation cannot be told from a whole one (a cut inside a batch is a read
+    error, exit 2).
 
 ``sample-generation`` (the model's property of that name)
     Each CPU sample sits in the generation that was current when it was taken, judged by its
