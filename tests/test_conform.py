@@ -71,6 +71,21 @@ def test_sample_written_early_has_a_negative_offset() -> None:
     assert r.histogram == {-2: 1, 0: 4}
 
 
+def test_batches_without_an_m_do_not_widen_a_window() -> None:
+    # traceAdvance writes generation 2's leftover goroutine statuses (M = -1) at 2500, after
+    # generation 3 began at 2010: they do not make 2500 a time of generation 2.
+    hand = gens({2: [(2400, 1)]})
+    hand[1].events[-1] = [2500]
+    r = check(hand)
+    assert [(s.gen, s.expected, s.off) for s in r.misplaced] == [(2, 3, -1)]
+    assert (r.generations[1].first_ns, r.generations[1].last_ns) == (1_010_000_000, 2_000_000_000)
+    # The twin: the same M = -1 events, the sample inside the boundary zone [2000, 2010].
+    hand = gens({2: [(2005, 1)]})
+    hand[1].events[-1] = [2500]
+    r = check(hand)
+    assert r.verdict("sample-generation") == HOLDS and r.boundary == 1
+
+
 def test_first_and_last_generations_are_open_ended() -> None:
     r = check(gens({1: [(1, 1)], 4: [(10**9, 1)]}))
     assert r.verdict("sample-generation") == HOLDS and r.boundary == 2

@@ -16,11 +16,13 @@ nothing the check could fail on):
     Each CPU sample sits in the generation that was current when it was taken, judged by its
     timestamp against the generations' time windows.  The *window* of generation ``g`` is
     ``[lo(g), hi(g)]``, the first and last timestamp of the timed events that Ms wrote in
-    ``g``.  The advance is not atomic across Ms: an M that acquired ``g`` just before the
-    advance still writes ``g`` events after others have begun ``g+1`` (the windows overlap),
-    and an M burning CPU writes no events at all for a while (a gap between the windows),
-    so the time between ``hi(g)`` and ``lo(g+1)``, whichever comes first, belongs to both.
-    The rule: a sample written in ``g`` at time ``t`` is in place iff
+    ``g``; batches without an M (M = -1) are left out: ``traceAdvance`` writes them for ``g``
+    (goroutine statuses) after every M has stopped writing ``g``, so they say when the
+    advance ended, not when ``g`` was current.  The advance is not atomic across Ms: an M
+    that acquired ``g`` just before the advance still writes ``g`` events after others have
+    begun ``g+1`` (the windows overlap), and an M burning CPU writes no events at all for a
+    while (a gap between the windows), so the time between ``hi(g)`` and ``lo(g+1)``,
+    whichever comes first, belongs to both.  The rule: a sample written in ``g`` at time ``t`` is in place iff
 
         ``min(hi(g-1), lo(g)) <= t <= max(hi(g), lo(g+1))``
 
@@ -31,7 +33,11 @@ nothing the check could fail on):
     sample was written late (the misattribution CL 555495 fixed: a sample taken in ``g-2``
     and written in ``g``), negative when early.  The rule cannot tell a sample written one
     generation late from one taken in the boundary zone; it catches every sample written at
-    least one whole generation away from where events place its time.
+    least one whole generation away from where events place its time.  It could flag a
+    well-placed sample only in two windows the runtime keeps to microseconds: after the
+    advance publishes ``g`` and before the first ``g`` event (the advancing M writes one at
+    once) while another M still writes ``g-1`` events, and between the handler's load of
+    ``trace.gen`` and its clock read (a few instructions) when an advance happens in between.
 
 ``generation-order`` (the model's property of that name)
     Per M, no event in an earlier generation than one the M wrote before it.  Within a batch
@@ -256,12 +262,14 @@ def conform_trace(trace: Trace) -> ConformReport:
         return Generation(gen=g.gen, offset=g.offset, freq=freq).ns(ticks)
 
     fmt = trace.fmt
-    rows = [GenRow(gen=g.gen, batches=g.batches, events=g.events, samples=len(g.sample_ticks),
-                   ms=sum(1 for m in g.ms if m != NO_THREAD),
-                   first_ns=None if g.lo is None else ns(g, g.lo),
-                   last_ns=None if g.hi is None else ns(g, g.hi), frequency=g.freq,
-                   complete=_complete(g, fmt.has_sync_batch, fmt.has_end_marker))
-            for g in gens]
+    rows = []
+    for g in gens:
+        lo, hi = window(g)
+        rows.append(GenRow(gen=g.gen, batches=g.batches, events=g.events, samples=len(g.sample_ticks),
+                           ms=sum(1 for m in g.ms if m != NO_THREAD),
+                           first_ns=None if lo is None else ns(g, lo),
+                           last_ns=None if hi is None else ns(g, hi), frequency=g.freq,
+                           complete=_complete(g, fmt.has_sync_batch, fmt.has_end_marker)))
     firsts = [r.first_ns for r in rows if r.first_ns is not None]
     report = ConformReport(path=trace.path, header=fmt.header, releases=fmt.releases, size=trace.size,
                            generations=rows, origin_ns=min(firsts) if firsts else 0)
@@ -304,6 +312,14 @@ def _generation_problems(trace: Trace) -> list[str]:
     return out
 
 
+def window(g: Generation) -> tuple[int | None, int | None]:
+    """Generation ``g``'s window in ticks: its Ms' first and last event (not M = -1's)."""
+    spans = [v for m, v in g.ms.items() if m != NO_THREAD]
+    if not spans:
+        return None, None
+    return min(v[0] for v in spans), max(v[1] for v in spans)
+
+
 def _bound(values: list[int | None], pick: Any, default: float) -> float:
     have = [v for v in values if v is not None]
     return pick(have) if have else default
@@ -312,17 +328,19 @@ def _bound(values: list[int | None], pick: Any, default: float) -> float:
 def _sample_generation(trace: Trace, report: ConformReport, ns: Any) -> None:
     gens = trace.generations
     n = len(gens)
+    wins = [window(g) for g in gens]
     lows: list[float] = []
     highs: list[float] = []
-    for i, g in enumerate(gens):
-        lows.append(-math.inf if i == 0 else _bound([gens[i - 1].hi, g.lo], min, -math.inf))
-        highs.append(math.inf if i == n - 1 else _bound([g.hi, gens[i + 1].lo], max, math.inf))
+    for i in range(n):
+        lows.append(-math.inf if i == 0 else _bound([wins[i - 1][1], wins[i][0]], min, -math.inf))
+        highs.append(math.inf if i == n - 1 else _bound([wins[i][1], wins[i + 1][0]], max, math.inf))
     for i, g in enumerate(gens):
         lo, hi = lows[i], highs[i]
+        wlo, whi = wins[i]
         for k, (t, m) in enumerate(zip(g.sample_ticks, g.sample_ms, strict=True)):
             report.samples += 1
             if lo <= t <= hi:
-                if g.lo is not None and g.lo <= t <= g.hi:  # type: ignore[operator]
+                if wlo is not None and whi is not None and wlo <= t <= whi:
                     report.inside += 1
                 else:
                     report.boundary += 1
