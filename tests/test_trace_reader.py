@@ -208,6 +208,8 @@ def test_generation_zero_and_oversized_batch_and_two_frequencies() -> None:
     assert "more than the maximum 65536" in error(big + b"\x00" * 70_000)
     freq = batch(1, -1, 0, bytes([tf.EV_FREQUENCY]) + uvarint(1000))
     assert "second frequency event" in error(header(22) + freq + freq)
+    short = batch(1, -1, 0, bytes([tf.EV_FREQUENCY, 0x80]))
+    assert "frequency batch at byte 16 runs past its size" in error(header(22) + short + freq)
 
 
 def test_event_overrunning_its_batch() -> None:

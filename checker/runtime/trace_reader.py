@@ -190,7 +190,9 @@ def decode(data: bytes, path: str = "<bytes>") -> Trace:
             _cpu_samples(data, i + 1, end, cur, at)
         elif kind == tf.EV_FREQUENCY and not fmt.has_sync_batch:
             cur.other_batches += 1
-            freq, _ = _uvarint(data, i + 1, "frequency", at)
+            freq, j = _uvarint(data, i + 1, "frequency", at)
+            if j > end:
+                raise TraceError(f"the frequency batch at byte {at} runs past its size")
             _set_freq(cur, freq, at)
         elif kind == tf.EV_SYNC and fmt.has_sync_batch:
             cur.other_batches += 1
