@@ -241,7 +241,7 @@ def test_summary_is_five_lines_and_names_every_finding(made: tuple[Any, ...]) ->
                                                    "Proved for runs of any length", "Findings"]
     for f in FINDINGS:
         assert f"`{f}`" in lines[4]
-    assert "sample-generation (go1.27 at `ring`)" in lines[2]
+    assert "sample-generation, no-unflushed-at-stop, sample-conservation (at `ring` on go1.27)" in lines[2]
 
 
 def test_sections_come_in_the_order_a_reviewer_asks(made: tuple[Any, ...]) -> None:
@@ -397,10 +397,12 @@ def test_cli_report_from_results(tmp_path: Path, docs: list[tuple[str, Any]],
     out = tmp_path / "rep"
     assert main(["report", "--out", str(out), "--results", *files]) == 0
     o, e = capsys.readouterr()
-    assert o.startswith(f"wrote {out}/index.html and {out}/report.md") and e == ""
+    assert o.startswith(f"wrote {out}/index.html, {out}/report.md and {out}/summary.md") and e == ""
     page = (out / "index.html").read_text()
     assert page.startswith("<!DOCTYPE html>") and (out / "report.md").read_text().startswith("# gentrace")
     assert not (out / "results").exists()  # nothing was run
+    brief = (out / "summary.md").read_text()
+    assert len(brief) < 65536 and "## 1. Summary" in brief and "```mermaid" in brief
     # A verdict that differs from its expectation makes the report exit 1 (it is still written).
     doc = json.loads(Path(files[0]).read_text())
     doc["results"][0]["matches"] = False

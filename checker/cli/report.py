@@ -27,7 +27,7 @@ from typing import Any
 
 from checker.cli.args import UsageError
 from checker.cli.select import joined, prepare_out, select_designs
-from model import FINDINGS, NAMED, PROPERTY_NAMES, parse_bounds
+from model import FINDINGS, NAMED, PROPERTY_NAMES, RELEASES, parse_bounds
 from model.releases import DEFAULT as DEFAULT_RELEASE
 
 ENGINES = ("explore", "hypothesis", "z3", "all")
@@ -124,7 +124,7 @@ def _bound_args(items: list[str] | None) -> list[str]:
 def _finding_runs(designs: list[Any]) -> list[tuple[str, list[str], str]]:
     """Per finding the runs that show it: (release list, designs, named bound), cheapest bound."""
     runs = []
-    rels = sorted({d.release.name for d in designs})
+    rels = [r for r in RELEASES if any(d.release.name == r for d in designs)]
     for f in FINDINGS.values():
         for bname in FINDING_BOUNDS:
             b = NAMED[bname]
@@ -233,9 +233,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     rep = content.build(results, inputs)
     (args.out / "index.html").write_text(html.render(rep))
     (args.out / "report.md").write_text(markdown.render(rep))
+    (args.out / "summary.md").write_text(markdown.render_brief(rep))
     bad = [v for v in results.verdicts if v.differs]
     unreplayed = [s for s in rep.stories if not s.reproduced]
-    summary = {"out": str(args.out), "files": [str(args.out / "index.html"), str(args.out / "report.md")],
+    summary = {"out": str(args.out), "files": [str(args.out / n) for n in ("index.html", "report.md", "summary.md")],
                "verdicts": len(results.verdicts), "mismatches": len(bad),
                "counterexamples": len(rep.stories), "not_replayed": len(unreplayed) + len(rep.problems),
                "proofs": len(results.proofs), "lemmas": len(results.lemmas),
@@ -243,7 +244,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary, indent=1))
     elif not args.quiet:
-        print(f"wrote {args.out / 'index.html'} and {args.out / 'report.md'}: {len(results.verdicts)} verdicts "
+        print(f"wrote {args.out / 'index.html'}, {args.out / 'report.md'} and {args.out / 'summary.md'}: "
+              f"{len(results.verdicts)} verdicts "
               f"({len(bad)} differ from their expectation), {len(rep.stories)} counterexample diagram(s)"
               + (f", {len(unreplayed) + len(rep.problems)} not replayed" if unreplayed or rep.problems else ""))
         for p in rep.problems:

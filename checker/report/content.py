@@ -46,6 +46,8 @@ class Report:
     blocks: list[Block]
     stories: list[Story]
     problems: list[str]   # counterexamples that did not replay, named
+    # The paste-sized version (summary.md): summary, matrix, each finding with one diagram.
+    brief: list[Block] = field(default_factory=list)
 
 
 def design_order(name: str) -> tuple[int, str]:
@@ -70,7 +72,28 @@ def build(results: Results, inputs: Inputs) -> Report:
     blocks += _findings(results, stories, inputs)
     blocks += _proofs(results)
     blocks += _reproduce(results, inputs)
-    return Report("gentrace report", blocks, stories, problems)
+    brief = [Heading(1, "gentrace: design-review evidence (summary)"),
+             Para("The summary of a `gentrace report`: the full report (`report.md`, `index.html`) has "
+                  "the model's scope, every counterexample as a diagram with every step's Go reference, "
+                  "the proofs and the commands to reproduce it."),
+             *_summary(results, stories), *_matrix(results, {}), *_brief_findings(results, stories, inputs)]
+    return Report("gentrace report", blocks, stories, problems, brief)
+
+
+def _brief_findings(results: Results, stories: list[Story], inputs: Inputs) -> list[Block]:
+    """Each finding: what it is, one counterexample drawn, its correction's verdicts."""
+    out: list[Block] = [_h(4)]
+    paras = _finding_paragraphs(inputs.findings_readme)
+    for f in FINDINGS.values():
+        out.append(Heading(3, f"{f.name}: {f.title}", f"finding-{f.name}"))
+        out.append(Para(f"**Releases**: {f.releases}. **Where**: {f.where}."))
+        out += [Para(p) for p in paras.get(f.name, [])[1:2]]
+        mine = [s for s in stories if _finding_of(s) == f.name]
+        if mine:
+            out.append(Diagram(mine[0]))
+        out.append(Para(f"Correction: `{f.correction}`"
+                        + (f", {DESIGNS[f.correction].summary}." if f.correction in DESIGNS else ".")))
+    return out
 
 
 def _bkey(bounds: dict[str, Any]) -> str:
@@ -180,7 +203,7 @@ def _summary(results: Results, stories: list[Story]) -> list[Block]:
     rels = sorted({x.release for x in v}, key=list(RELEASES).index)
     designs = sorted({x.design for x in v}, key=design_order)
     bounds = sorted({x.bound for x in v}, key=bound_order)
-    btext = "; ".join(f"`{bound_name(b)}`" for b in bounds) or "none"
+    btext = ", ".join(f"`{bound_name(b)}`" for b in bounds) or "none"
     engines = []
     for e in results.engines():
         extra = ""
@@ -200,17 +223,26 @@ def _summary(results: Results, stories: list[Story]) -> list[Block]:
              + (f"; and the findings' counterexample files of {_releases_text(files)}, replayed" if files else "")
              + ".")
     ex = [x for x in v if x.engine == "explore"]
+
+    def on(rs: set[str]) -> str:
+        return "every release checked" if set(rels) <= rs and len(rels) > 1 else _releases_text(
+            sorted(rs, key=list(RELEASES).index))
+
     holds: list[str] = []
     for d in ("fixed", "corrected"):
         per = []
-        for r in rels:
-            for b in bounds:
+        for b in bounds:
+            counts: dict[str, set[str]] = {}
+            for r in rels:
                 rows = [x for x in ex if x.design == d and x.release == r and x.bound == b]
                 if rows:
                     n = sum(x.verdict == "holds" for x in rows)
-                    per.append(f"{n}/{len(rows)} on go{r} at `{bound_name(b)}`")
+                    vac = sum(x.verdict == "vacuous" for x in rows)
+                    counts.setdefault(f"{n}/{len(rows)}" + (f" ({vac} vacuous)" if vac else ""), set()).add(r)
+            if counts:
+                per.append(f"at `{bound_name(b)}` " + ", ".join(f"{c} on {on(rs)}" for c, rs in counts.items()))
         if per:
-            holds.append(f"`{d}` {', '.join(per)}")
+            holds.append(f"`{d}` {'; '.join(per)}")
     bad = [x for x in v if x.differs]
     missed = [x for x in v if x.miss]
     other = " other" if missed else ""
@@ -222,18 +254,27 @@ def _summary(results: Results, stories: list[Story]) -> list[Block]:
         match = (f"{len(missed)} expected violation(s) not reached by sampling or BMC (`nf!`, "
                  f"`none<=K!`: shown by the explorer, not a disagreement); {match}")
     line2 = ("**Holds** (exhaustively, within the bound; properties holding): "
-             + ("; ".join(holds) if holds else "no exhaustive results") + f"; {match}.")
-    fixed_viol: dict[str, list[str]] = {}
+             + (". ".join(holds) if holds else "no exhaustive results") + f". {match[0].upper()}{match[1:]}.")
+    # Properties the shipped design violates, grouped by where (bound -> releases).
+    where: dict[str, dict[str, set[str]]] = {}
     for x in ex:
         if x.design == "fixed" and x.verdict == "violated":
-            fixed_viol.setdefault(x.prop, []).append(f"go{x.release} at `{bound_name(x.bound)}`")
+            where.setdefault(x.prop, {}).setdefault(x.bound, set()).add(x.release)
+    groups: dict[str, list[str]] = {}
+    for p in PROPERTY_NAMES:
+        if p in where:
+            text = "; ".join(f"at `{bound_name(b)}` on {on(rs)}" for b, rs in
+                             sorted(where[p].items(), key=lambda kv: bound_order(kv[0])))
+            groups.setdefault(text, []).append(p)
+    viol = "; ".join(f"{', '.join(ps)} ({text})" for text, ps in groups.items())
     mutants = sorted({x.design for x in v if x.design != "fixed" and x.expected == "violated"},
                      key=design_order)
     caught = [d for d in mutants if any(x.design == d and x.verdict == "violated" for x in v)]
-    viol = "; ".join(f"{p} ({', '.join(sorted(set(rs)))})"
-                     for p, rs in sorted(fixed_viol.items(), key=lambda kv: PROPERTY_NAMES.index(kv[0])))
+    want = [x for x in ex if x.expected == "violated"]
+    found = sum(x.verdict == "violated" for x in want)
     line3 = (f"**Violated**: the shipped design `fixed`: {viol or 'nothing at these bounds'}; "
-             f"{len(caught)} of {len(mutants)} other designs expected to violate a property were caught; "
+             f"{len(caught)} of {len(mutants)} other designs expected to violate a property were caught"
+             + (f" (the explorer found {found} of the {len(want)} expected violations)" if want else "") + "; "
              f"{len(stories)} distinct counterexample(s), each replayed on the model.")
     proved = [p for p in results.proofs if p.verdict == "proved"]
     if results.proofs:

@@ -21,7 +21,19 @@ _ENTITY = {"#": "#35;", ";": "#59;", ":": "#58;", "<": "#lt;", ">": "#gt;"}
 
 
 def render(report: Report) -> str:
+    """report.md: every section, every diagram with its table of steps."""
     out = [_block(b) for b in report.blocks]
+    return "\n\n".join(x for x in out if x) + "\n"
+
+
+def render_brief(report: Report) -> str:
+    """summary.md: the paste-sized version (GitHub takes at most 65,536 characters in an issue
+    or a comment): summary, matrix without links, each finding with one diagram and no table."""
+    out = []
+    for b in report.brief:
+        if isinstance(b, Table):
+            b = Table(b.head, [[Cell(c.text, c.cls) for c in r] for r in b.rows], b.cls)
+        out.append(diagram(b.story, steps=False) if isinstance(b, Diagram) else _block(b))
     return "\n\n".join(x for x in out if x) + "\n"
 
 
@@ -81,8 +93,8 @@ def _msg(story: Story, st: Step) -> str:
     return _m(f"{mark}{st.n} {st.name}")
 
 
-def diagram(story: Story) -> str:
-    """The counterexample as a Mermaid sequence diagram and a folded table of its steps."""
+def diagram(story: Story, steps: bool = True) -> str:
+    """The counterexample as a Mermaid sequence diagram and (``steps``) a folded table of its steps."""
     lines = ["```mermaid", "sequenceDiagram"]
     for lane in story.lanes:
         lines.append(f"    participant {lane} as {_m(story.lane_titles[lane].replace(': ', ' - '))}")
@@ -95,7 +107,8 @@ def diagram(story: Story) -> str:
             lanes = sorted({s.lane for s in seg.steps}, key=story.lanes.index)
             span = f"{story.lanes[0]},{story.lanes[-1]}" if len(story.lanes) > 1 else story.lanes[0]
             what = (f"steps {seg.steps[0].n} to {seg.steps[-1].n} ({len(seg.steps)} steps of "
-                    f"{', '.join(lanes)}) change nothing {story.prop} depends on: see the table")
+                    f"{', '.join(lanes)}) change nothing {story.prop} depends on"
+                    + (": see the table below" if steps else ""))
             lines.append(f"    Note over {span}: {_m(what)}")
             continue
         for st in seg.steps:
@@ -135,4 +148,6 @@ def diagram(story: Story) -> str:
             ", ".join(st.private), st.go)) + " |")
     table = ("<details>\n<summary>Every step, with its Go reference</summary>\n\n" + "\n".join(rows)
              + "\n\n</details>")
+    if not steps:
+        return f"{head}\n\n" + "\n".join(lines)
     return f'<a id="{story.ident}"></a>\n{head}\n\n' + "\n".join(lines) + "\n\n" + table
