@@ -455,3 +455,42 @@ def test_run_options_conflict_with_check_results(tmp_path: Path, docs: list[tupl
     p.write_text(json.dumps(docs[0][1]))
     assert main(["report", "--results", str(p), "--go", "1.24", "--out", str(tmp_path / "o")]) == 2
     assert "give one or the other" in capsys.readouterr().err
+
+
+def test_a_counterexample_that_does_not_replay_is_named_and_fails_the_report(
+        tmp_path: Path, docs: list[tuple[str, Any]], capsys: pytest.CaptureFixture[str]) -> None:
+    check = tmp_path / "check.json"
+    check.write_text(json.dumps(docs[0][1]))
+    cx = json.loads((FINDINGS_DIR / "go1.24--fixed--generation-order.json").read_text())
+    cx["steps"] = cx["steps"][1:]  # without W0's first step (seqlock-inc) its next one is not enabled
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(cx))
+    out = tmp_path / "rep"
+    assert main(["report", "--out", str(out), "--results", str(check), str(broken), "--no-lemmas",
+                 "--findings", str(tmp_path)]) == 1
+    o = capsys.readouterr().out
+    assert "1 not replayed" in o and "not drawn: " in o and "broken.json" in o
+    assert "Not drawn: " in (out / "report.md").read_text()
+
+
+def test_ctrl_c_writes_what_finished_and_exits_130(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    import checker.cli.report as cli_report
+
+    real, calls = cli_report.run_json, []
+
+    def interrupted_second(argv: list[str]) -> tuple[int, Any]:
+        calls.append(argv)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(argv)
+
+    monkeypatch.setattr(cli_report, "run_json", interrupted_second)
+    out = tmp_path / "rep"
+    code = main(["report", "--out", str(out), "--go", "1.27", "--design", "fixed", "--bound", "ring"])
+    assert code == 130 and [a[0] for a in calls] == ["check", "prove"]
+    assert "Interrupted (Ctrl-C)" in capsys.readouterr().out
+    md = (out / "report.md").read_text()
+    assert "| `fixed` | [VIOL](#" in md  # the check that finished is in the report
+    assert "## 6." in md and "None in these results (`gentrace prove --lemmas --json`)" in md
+    assert sorted(p.name for p in (out / "results").iterdir()) == ["check-explore.json"]

@@ -1,4 +1,5 @@
-"""``gentrace report``: design-review evidence as ``DIR/index.html`` and ``DIR/report.md``.
+"""``gentrace report``: design-review evidence as ``DIR/index.html``, ``DIR/report.md`` and
+``DIR/summary.md`` (the part that fits in an issue).
 
 The report is made from JSON documents the other commands print (``--results FILE...``:
 ``check --json`` of any engine, ``prove --json``, ``runtime --json``, counterexample
@@ -175,6 +176,25 @@ def _versions() -> dict[str, str]:
     return out
 
 
+def _command(args: argparse.Namespace) -> str:
+    """This run as one command line, for the report's "how to reproduce"."""
+    parts = ["gentrace", "report", "--out", str(args.out)]
+    if args.results:
+        parts += ["--results", *map(str, args.results)]
+    for opt in ("go", "design"):
+        if getattr(args, opt):
+            parts += [f"--{opt}", joined(getattr(args, opt)) or ""]
+    if args.bound:
+        parts += ["--bound", *args.bound]
+    if args.engine != "explore":
+        parts += ["--engine", args.engine]
+    if args.findings is not None:
+        parts += ["--findings", str(args.findings)]
+    if args.no_lemmas:
+        parts.append("--no-lemmas")
+    return " ".join(parts)
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from checker.core import interrupt
     from checker.report import content, html, markdown
@@ -229,7 +249,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         if (findings / "README.md").is_file():
             readme = (findings / "README.md").read_text()
     inputs = content.Inputs(commands=commands, versions=_versions(), findings_readme=readme,
-                            findings_dir=findings.name)
+                            findings_dir=findings.name, report_command=_command(args))
     rep = content.build(results, inputs)
     (args.out / "index.html").write_text(html.render(rep))
     (args.out / "report.md").write_text(markdown.render(rep))

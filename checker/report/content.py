@@ -35,6 +35,7 @@ class Inputs:
     """What a report is made of besides the results: how they were made, and the findings' text."""
 
     commands: list[str] = field(default_factory=list)   # the commands that made the results
+    report_command: str = ""                              # the command that made this report
     versions: dict[str, str] = field(default_factory=dict)
     findings_readme: str = ""                             # findings/README.md
     findings_dir: str = "findings"
@@ -599,14 +600,19 @@ def _reproduce(results: Results, inputs: Inputs) -> list[Block]:
         out.append(Para("The results in this report were made by these commands (each prints the JSON "
                         "document the report read; `gentrace report --results FILE...` reads them back):"))
         out.append(Code("\n".join(inputs.commands), "sh"))
-    out.append(Para("Every counterexample replays step by step:"))
-    cmds = [f"gentrace replay {inputs.findings_dir}/"]
-    out.append(Code("\n".join(cmds), "sh"))
-    rows = [[Cell(s.name), Cell(s.kind), Cell(s.engine or "-"), Cell(s.detail or "-")]
+    if inputs.report_command:
+        out.append(Para("This report was made by:"))
+        out.append(Code(inputs.report_command, "sh"))
+    out.append(Para("Every counterexample replays step by step: the findings' files with the command "
+                    "below, and the others once written with `--out DIR` by the command that found them "
+                    "(`gentrace check --out DIR ...`, then `gentrace replay DIR`):"))
+    out.append(Code(f"gentrace replay {inputs.findings_dir}/", "sh"))
+    rows = [[Cell(s.name), Cell(s.kind), Cell(s.engine or "-"),
+             Cell(f"`{bound_name(bounds_key(s.bounds))}`" if s.bounds else "-"), Cell(s.detail or "-")]
             for s in results.sources]
     if rows:
         out.append(Para("Inputs read:"))
-        out.append(Table(["document", "kind", "engine", "how it was run"], rows))
+        out.append(Table(["document", "kind", "engine", "bound", "how it was run"], rows))
     seeds = sorted({str(x.stats.get("seed")) for x in results.verdicts
                     if x.engine == "hypothesis" and "seed" in x.stats})
     prof = sorted({f"{x.stats.get('profile')}, " + ("derandomized" if x.stats.get("derandomized") else "random")
