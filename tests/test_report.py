@@ -494,3 +494,18 @@ def test_ctrl_c_writes_what_finished_and_exits_130(tmp_path: Path, monkeypatch: 
     assert "| `fixed` | [VIOL](#" in md  # the check that finished is in the report
     assert "## 6." in md and "None in these results (`gentrace prove --lemmas --json`)" in md
     assert sorted(p.name for p in (out / "results").iterdir()) == ["check-explore.json"]
+
+
+def test_proof_rows_with_a_verdict_per_property_are_one_row_each() -> None:
+    doc = {"engine": "z3", "results": [
+        {"release": "1.24", "design": "corrected", "workers": 2, "seconds": 4.0,
+         "verdicts": {"sample-generation": "proved", "deadlock-freedom": "incomplete"},
+         "methods": {"sample-generation": "inductive invariant (Houdini)",
+                     "deadlock-freedom": "not inductive with the mined invariants"},
+         "invariants": [{"name": "seqlock-even-when-idle", "reason": "only the M writes it"}]}]}
+    res = Results()
+    res.add(doc, "u.json")
+    assert [(p.prop, p.verdict, p.method) for p in res.proofs] == [
+        ("deadlock-freedom", "incomplete", "not inductive with the mined invariants"),
+        ("sample-generation", "proved", "inductive invariant (Houdini)")]
+    assert res.verdicts == [] and all(p.invariants[0]["name"] == "seqlock-even-when-idle" for p in res.proofs)
