@@ -351,7 +351,7 @@ def _cell(x: Verdict, story: Story | None) -> Cell:
     cls = {"violated": "viol", "holds": "ok", "not-found": "nf", "vacuous": "vac"}.get(x.verdict, "inc")
     if not x.matches:
         text += "!"
-        cls += " bad"
+        cls += " miss" if x.miss else " bad"
     return Cell(text, cls, f"#{story.ident}" if story and x.verdict == "violated" else "")
 
 
@@ -379,7 +379,8 @@ def _matrix(results: Results, by_key: dict[tuple[str, ...], Story]) -> list[Bloc
                     "whole state space within the bound was explored; `vacuous` explored, but the "
                     "property's situation never arose at this bound; `nf` Hypothesis met no violation in "
                     "its runs (a sample); `none<=K` no violation within K steps (BMC); `incompl` cut short. "
-                    "A verdict that differs from the design's expectation is marked `!`. Statistics are "
+                    "A verdict that differs from the design's expectation is marked `!` (outlined dashed in the "
+                    "page: an expected violation that Hypothesis or BMC did not reach). Statistics are "
                     "per design run: states, transitions and depth (explore), runs (hypothesis), depth "
                     "(z3), and seconds."))
     for r in results.releases():
@@ -412,13 +413,16 @@ def _matrix(results: Results, by_key: dict[tuple[str, ...], Story]) -> list[Bloc
                     table.append(cells)
                 out.append(Table(["design", *[SHORT[p] for p in PROPERTY_NAMES], "statistics"], table,
                                  "matrix"))
-                bad = sorted((x for x in rows if not x.matches), key=lambda x: x.key)
+                bad = sorted((x for x in rows if x.differs), key=lambda x: x.key)
                 for x in bad:
-                    what = ("not reached (a sample or a bounded search; not a disagreement)" if x.miss
-                            else "differs")
                     out.append(Para(f"`!` {x.design} / {x.prop}: observed {x.verdict}, expected "
-                                    f"{x.expected}: {what}" + (f" ({x.summary})" if x.summary else ""),
-                                    "" if x.miss else "warn"))
+                                    f"{x.expected}" + (f" ({x.summary})" if x.summary else ""), "warn"))
+                missed = sorted((x for x in rows if x.miss), key=lambda x: x.key)
+                if missed:
+                    out.append(Para(f"`!` (dashed) {len(missed)} expected violation(s) not reached by this "
+                                    "engine, which samples or searches to a depth (not a disagreement: "
+                                    "the explorer shows them): "
+                                    + ", ".join(f"{x.design} / {x.prop}" for x in missed) + "."))
     if results.notes:
         out.append(Para("Runs cut short: " + "; ".join(results.notes), "warn"))
     return out

@@ -38,7 +38,10 @@ th{background:#f3f5f9;font-weight:600}
 table.matrix td{text-align:center;white-space:nowrap}table.matrix td:first-child{text-align:left}
 td.ok{background:var(--ok)}td.viol{background:var(--viol)}td.nf,td.vac{background:var(--nf)}
 td.inc{background:#fff1c9}td.bad{outline:2px solid var(--bad);font-weight:700;color:var(--bad)}
-td.stats{text-align:left!important;color:var(--mute);font-size:12px}
+td.miss{outline:2px dashed #c98a00;outline-offset:-3px}
+td.stats{text-align:left!important;color:var(--mute);font-size:12px;white-space:normal!important;
+min-width:12em}
+.tw{overflow-x:auto;max-width:100%}
 td a{color:inherit}
 p.caption{margin:14px 0 2px}p.warn{color:var(--bad)}
 details.fold>summary{cursor:pointer;margin:6px 0;font-weight:500}
@@ -111,7 +114,8 @@ def _block(b: Block) -> str:
         cls = f' class="{b.cls}"' if b.cls else ""
         head = "".join(f"<th>{_inline(h)}</th>" for h in b.head)
         rows = "".join("<tr>" + "".join(_td(c) for c in r) + "</tr>\n" for r in b.rows)
-        return f"<table{cls}><thead><tr>{head}</tr></thead><tbody>\n{rows}</tbody></table>"
+        return (f'<div class="tw"><table{cls}><thead><tr>{head}</tr></thead><tbody>\n{rows}</tbody>'
+                "</table></div>")
     if isinstance(b, Code):
         return f"<pre><code>{html.escape(b.text)}</code></pre>"
     if isinstance(b, Fold):
