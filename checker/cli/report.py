@@ -45,15 +45,16 @@ def add_report_parser(sub: Any) -> None:
     """The ``report`` subcommand, on the subparsers ``sub`` of the ``gentrace`` parser."""
     r = sub.add_parser(
         "report", help="design-review evidence: one HTML page and one Markdown document",
-        description="Write DIR/index.html (self-contained: inline CSS and SVG, no network) and "
-        "DIR/report.md (GitHub Markdown with Mermaid diagrams): summary, scope, verdict matrix per "
+        description="Write DIR/index.html (self-contained: inline CSS and SVG, no network), "
+        "DIR/report.md (GitHub Markdown with Mermaid diagrams) and DIR/summary.md (short enough for an "
+        "issue): summary, scope, verdict matrix per "
         "release, every counterexample as a swimlane diagram, findings with their corrections, "
         "proofs and lemmas, how to reproduce. From --results FILE... (JSON printed by check, prove, "
         "runtime; counterexample files; directories of them), or else from runs it makes itself "
         "(kept in DIR/results/). Exit 0 when written and every verdict matches its expectation, 1 "
         "otherwise, 2 on bad input, 130 on Ctrl-C.")
     r.add_argument("--out", type=Path, default=Path("report"), metavar="DIR",
-                   help="the directory to write index.html and report.md into (default: report)")
+                   help="the directory to write index.html, report.md and summary.md into (default: report)")
     r.add_argument("--results", nargs="+", action="extend", default=None, metavar="FILE",
                    help="JSON documents to report on (a directory: every *.json in it, sorted); without "
                    "check results among them, the explorer is run")
