@@ -157,6 +157,12 @@ def test_patching_a_linked_copy_leaves_the_pristine_file_alone(tmp_path: Path) -
         (pristine / "src" / "runtime" / "trace2cpu.go").stat().st_ino
 
 
+def test_go_durations() -> None:
+    from checker.cli.runtime import go_duration
+
+    assert go_duration("500ms") == 0.5 and go_duration("2m30s") == 150 and go_duration("1.5s") == 1.5
+
+
 def test_model_column() -> None:
     fixed = model_verdicts("fixed", "1.22.10")
     assert fixed["release"] == "1.22" and "sample-generation" in fixed["violates"]
@@ -177,6 +183,8 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     (["runtime", "--go", "1.22", "--check-only"], "1.22.10"),
     (["runtime", "--design", "nosuch", "--check-only"], "unknown design"),
     (["runtime", "--runs", "0"], "at least 1"),
+    (["runtime", "--duration", "5 minutes"], "not a Go duration"),
+    (["runtime", "--godebug", "traceallocfree"], "KEY=VALUE"),
 ])
 def test_bad_input_is_one_line(argv: list[str], needle: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(argv, capsys)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -74,6 +75,8 @@ def add_runtime_parser(sub: Any) -> None:
     p.add_argument("--duration", default="1s", metavar="D", help="the workload's -duration (default 1s)")
     p.add_argument("--timeout", type=positive_float, default=60.0, metavar="S",
                    help="seconds per run of Go's test before it counts as a hang (default 60)")
+    p.add_argument("--godebug", default="", metavar="K=V,...",
+                   help="more GODEBUG settings for the workload (e.g. traceallocfree=1)")
     p.add_argument("--scratch", type=Path, default=None, metavar="DIR",
                    help="where the per-design GOROOT copies go (default a temporary directory)")
     p.add_argument("--keep", action="store_true", help="keep the patched GOROOT copies")
@@ -180,10 +183,19 @@ def load(path: Path) -> tuple[list[DesignRun], dict[str, Any]]:
     return runs, doc
 
 
+def go_duration(text: str) -> float:
+    """Seconds in a Go duration such as ``500ms``, ``1s``, ``2m30s``; UsageError otherwise."""
+    units = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)", text)
+    if not parts or "".join(a + b for a, b in parts) != text:
+        raise UsageError(f"--duration {text!r} is not a Go duration such as 500ms, 1s or 2m")
+    return sum(float(a) * units[b] for a, b in parts)
+
+
 def cmd_runtime(args: argparse.Namespace) -> int:
     if args.show:
         done, doc = load(args.show)
-        for k in ("runs", "workload_runs", "duration"):
+        for k in ("runs", "workload_runs", "duration", "godebug"):
             setattr(args, k, doc.get(k, getattr(args, k)))
         args.period, args.timeout = doc.get("period_ns", args.period), doc.get("timeout_s", args.timeout)
         versions = list(dict.fromkeys(r.version for r in done))
@@ -194,6 +206,9 @@ def cmd_runtime(args: argparse.Namespace) -> int:
         return 0
     versions = _versions(args.go)
     designs = _designs(args.design)
+    seconds = go_duration(args.duration)
+    if args.godebug and not re.fullmatch(r"[\w.]+=[\w.]+(,[\w.]+=[\w.]+)*", args.godebug):
+        raise UsageError(f"--godebug {args.godebug!r} is not a list of KEY=VALUE separated by commas")
     if args.workload_runs is not None and args.workload_runs < 0:
         raise UsageError("--workload-runs must be 0 or more")
     show = not args.quiet and not args.json and sys.stderr.isatty()
@@ -237,6 +252,7 @@ def cmd_runtime(args: argparse.Namespace) -> int:
                             name, v, goroots[v], runs=args.runs, scratch=scratch, gocache=gocache,
                             test_timeout=args.timeout, workload_runs=args.workload_runs,
                             period_ns=args.period, duration=args.duration, keep=args.keep,
+                            workload_timeout=2 * seconds + 60, godebug=args.godebug,
                             on_run=progress))
                         if show:
                             print("\r" + " " * 60 + "\r", end="", file=sys.stderr)
@@ -264,7 +280,9 @@ def report(done: list[DesignRun], args: argparse.Namespace, wall: float, version
     return {
         "runs": args.runs, "workload_runs": args.runs if args.workload_runs is None else args.workload_runs,
         "period_ns": args.period, "duration": args.duration, "timeout_s": args.timeout,
-        "machine": {"cpus": os.cpu_count(), "loadavg_at_end": [round(x, 1) for x in os.getloadavg()]}, "wall_seconds": round(wall, 1),
+        "godebug": getattr(args, "godebug", ""),
+        "machine": {"cpus": os.cpu_count(), "loadavg_at_end": [round(x, 1) for x in os.getloadavg()]},
+        "wall_seconds": round(wall, 1),
         "results": [dict(r.to_json(), model=model_verdicts(r.design, r.version)) for r in done],
     }
 
@@ -311,8 +329,9 @@ HEAD = ["design", "test Default", "Stress", "hangs", "conform VIOL/traces", "mis
 
 def print_report(done: list[DesignRun], args: argparse.Namespace, wall: float, versions: list[str]) -> None:
     wl = args.runs if args.workload_runs is None else args.workload_runs
+    extra = f",{args.godebug}" if getattr(args, "godebug", "") else ""
     print(f"runs: Go's TestTraceCPUProfile x{args.runs} per design (timeout {args.timeout:g} s), "
-          f"workload x{wl} (-duration {args.duration}, GODEBUG=traceadvanceperiod={args.period})")
+          f"workload x{wl} (-duration {args.duration}, GODEBUG=traceadvanceperiod={args.period}{extra})")
     for v in versions:
         rows = [r for r in done if r.version == v]
         if not rows:
@@ -334,6 +353,10 @@ def print_report(done: list[DesignRun], args: argparse.Namespace, wall: float, v
                 notes.append(f"{r.design}: build failed: {r.test.build_error}")
             elif r.test and r.test.reasons:
                 notes.append(f"{r.design}: {'; '.join(x[:90] for x in r.test.reasons[:2])}")
+            if r.workload and r.workload.misplaced:
+                offs = ", ".join(f"{int(k):+d}: {n}" for k, n in sorted(r.workload.offsets.items(),
+                                                                      key=lambda kv: int(kv[0])) if k != "0")
+                notes.append(f"{r.design}: misplaced samples by generations off ({offs})")
         if notes:
             print()
             for n in notes:

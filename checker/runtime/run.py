@@ -218,7 +218,7 @@ def _conform_properties() -> tuple[str, ...]:
 
 
 def run_workload(goroot: Path, runs: int, *, env: dict[str, str], work: Path, timeout: float,
-                 period_ns: int, duration: str, max_hangs: int = 2) -> WorkloadRuns:
+                 period_ns: int, duration: str, max_hangs: int = 2, godebug: str = "") -> WorkloadRuns:
     """Build the project's workload with ``goroot``, run it ``runs`` times, conform each trace."""
     res = WorkloadRuns()
     t0 = time.monotonic()
@@ -232,7 +232,7 @@ def run_workload(goroot: Path, runs: int, *, env: dict[str, str], work: Path, ti
     conform = _conform()
     if conform is None:
         res.conform_error = "checker.runtime.conform is not available"
-    run_env = dict(env, GODEBUG=f"traceadvanceperiod={period_ns}")
+    run_env = dict(env, GODEBUG=f"traceadvanceperiod={period_ns}" + (f",{godebug}" if godebug else ""))
     for k in range(runs):
         trace = work / f"workload-{k}.trace"
         rc, out = _run([str(binary), "-trace", str(trace), "-duration", duration],
@@ -277,7 +277,7 @@ def run_workload(goroot: Path, runs: int, *, env: dict[str, str], work: Path, ti
 def run_design(design: str, version: str, pristine: Path, *, runs: int, scratch: Path,
                gocache: Path, test_timeout: float = 60.0, workload_runs: int | None = None,
                workload_timeout: float = 30.0, period_ns: int = 1_000_000,
-               duration: str = "1s", max_hangs: int = 2, keep: bool = False,
+               duration: str = "1s", max_hangs: int = 2, godebug: str = "", keep: bool = False,
                on_run: Callable[[int], None] | None = None) -> DesignRun:
     """Apply ``design`` to a scratch copy of ``pristine`` and run the test and the workload.
 
@@ -303,7 +303,7 @@ def run_design(design: str, version: str, pristine: Path, *, runs: int, scratch:
         if wl_runs > 0:
             result.workload = run_workload(goroot, wl_runs, env=env, work=work,
                                            timeout=workload_timeout, period_ns=period_ns,
-                                           duration=duration, max_hangs=max_hangs)
+                                           duration=duration, max_hangs=max_hangs, godebug=godebug)
         result.seconds = time.monotonic() - t0
         return result
     finally:
