@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.cli.args import UsageError, positive_float
+from checker.cli.prove_unbounded import capacities, parse_workers, print_unbounded, run_unbounded
 from checker.cli.select import joined, prepare_out, select_designs
 from checker.cli.table import print_interrupted, print_table
 from checker.core import interrupt
@@ -48,6 +49,13 @@ def add_prove_parser(sub: Any) -> None:
     p.add_argument("--bmc", type=non_negative_int, metavar="K",
                    help="bounded model checking to depth K")
     p.add_argument("--lemmas", action="store_true", help="prove the lemmas on traceNextGen")
+    p.add_argument("--unbounded", action="store_true",
+                   help="prove the properties for runs of any length (any number of sections, "
+                   "signals and advances; the bound's capacities are kept), per worker count")
+    p.add_argument("--workers", metavar="LIST",
+                   help="--unbounded: worker counts to prove for, e.g. 1,2 (default 1,2,3)")
+    p.add_argument("--seed", type=non_negative_int, default=0, metavar="N",
+                   help="--unbounded: seed of the random walks that mine candidate invariants (default 0)")
     p.add_argument("--design", action="append", default=None, metavar="NAME|all",
                    help="a design name, a comma-separated list, or 'all' (default)")
     p.add_argument("--go", action="append", default=None, metavar="RELEASE|all",
@@ -55,7 +63,8 @@ def add_prove_parser(sub: Any) -> None:
     p.add_argument("--bound", nargs="+", action="extend", metavar="canonical|KEY=VALUE", default=None,
                    help="a named bound and/or KEY=VALUE overrides, as for check")
     p.add_argument("--max-seconds", type=positive_float, metavar="S",
-                   help="stop each design's BMC after S seconds (verdicts then 'incomplete')")
+                   help="stop each design's BMC (--unbounded: each design and worker count's proof) "
+                   "after S seconds (verdicts then 'incomplete')")
     p.add_argument("--out", type=Path, metavar="DIR",
                    help="write each counterexample to DIR (goREL--DESIGN--PROP--z3.json)")
     p.add_argument("--json", action="store_true", help="print one JSON document")
@@ -64,10 +73,14 @@ def add_prove_parser(sub: Any) -> None:
 
 
 def cmd_prove(args: argparse.Namespace) -> int:
-    if args.bmc is None and not args.lemmas:
-        raise UsageError("say what to prove: --bmc K (bounded model checking to depth K) and/or "
-                         "--lemmas (traceNextGen); proofs for runs of any length are not built yet")
-    designs = select_designs(joined(args.design), joined(args.go)) if args.bmc is not None else []
+    if args.bmc is None and not args.lemmas and not args.unbounded:
+        raise UsageError("say what to prove: --bmc K (bounded model checking to depth K), --lemmas "
+                         "(traceNextGen) and/or --unbounded (runs of any length)")
+    if args.workers is not None and not args.unbounded:
+        raise UsageError("--workers goes with --unbounded (the other modes take workers from --bound)")
+    parse_workers(args.workers)
+    wants_designs = args.bmc is not None or args.unbounded
+    designs = select_designs(joined(args.design), joined(args.go)) if wants_designs else []
     bounds = parse_bounds(args.bound)
     prepare_out(args.out)
     doc: dict[str, Any] = {"engine": "z3"}
@@ -93,6 +106,17 @@ def cmd_prove(args: argparse.Namespace) -> int:
                     print_bmc(designs[:len(runs)], bounds, runs, rows, args)
                 if stopped:
                     print_interrupted(stopped, designs, at)
+        if args.unbounded and not stopped:
+            urows, stopped = run_unbounded(args, designs, bounds)
+            ok &= not stopped and all(r["matches"] for r in urows)
+            doc["unbounded"] = {"capacities": capacities(bounds), "rows": urows}
+            if stopped:
+                doc["interrupted"] = stopped
+            if not args.json:
+                if urows:
+                    print_unbounded(urows, bounds)
+                if stopped:
+                    print(f"interrupted: {stopped}")
     doc["ok"] = ok
     if args.json:
         print(json.dumps(doc, indent=1))
@@ -103,7 +127,7 @@ def cmd_prove(args: argparse.Namespace) -> int:
 
 def check_z3(args: argparse.Namespace, depth: int) -> int:
     """``gentrace check --engine z3``: the same run as ``gentrace prove --bmc K``."""
-    args.bmc, args.lemmas = depth, False
+    args.bmc, args.lemmas, args.unbounded, args.workers = depth, False, False, None
     return cmd_prove(args)
 
 

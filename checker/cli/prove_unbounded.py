@@ -1,0 +1,145 @@
+"""``gentrace prove --unbounded``: properties for runs of any length, per design and worker count.
+
+For every design asked for and every worker count (``--workers``, default 1,2,3):
+
+* the properties the design is expected to violate at the bound are looked for with the
+  exhaustive explorer on the bounded system.  A bounded run is a run of the unbounded
+  system (a delivery is the tracked sample or another, the last advance is the stop, a
+  worker that ran its sections exits), so its counterexample, replayed on the concrete
+  model and written with ``--out``, shows the violation for runs of any length too;
+* every other property is given to the proof engine (``checker/symbolic/induction.py``):
+  ``proved`` only with an inductive invariant that a plain solver re-checked (or a
+  k-induction on top of it), otherwise ``incomplete``, with what stopped it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import replace
+from typing import Any
+
+from checker.cli.args import UsageError
+from model import PROPERTY_NAMES, Bounds, System
+
+RUN_BOUNDS = ("sections", "signals", "advances")
+
+
+def parse_workers(text: str | None) -> list[int]:
+    if not text:
+        return [1, 2, 3]
+    out = []
+    for part in text.split(","):
+        try:
+            w = int(part)
+        except ValueError:
+            raise UsageError(f"--workers {text!r}: {part!r} is not a whole number; e.g. --workers 1,2") from None
+        if not 0 <= w <= 4:
+            raise UsageError(f"--workers {text!r}: {w} is out of range; use 0 to 4")
+        out.append(w)
+    return sorted(dict.fromkeys(out))
+
+
+def capacities(b: Bounds) -> str:
+    """The bound's parameters the unbounded system keeps (all but the run bounds)."""
+    return " ".join(f"{k}={v}" for k, v in b.as_dict().items() if k not in RUN_BOUNDS and k != "workers")
+
+
+def run_unbounded(args: argparse.Namespace, designs: list[Any], bounds: Bounds) -> tuple[list[dict[str, Any]], str]:
+    """Every (design, workers) row; the second value says what an interrupt cut short."""
+    from checker.explore.check import check_design
+    from checker.symbolic.induction import FAMILIES, prove_unbounded
+
+    show = not args.quiet and not args.json and sys.stderr.isatty()
+    rows: list[dict[str, Any]] = []
+    for d in designs:
+        for w in parse_workers(args.workers):
+            b = replace(bounds, workers=w)
+            label = f"{d.label} workers={w}"
+            expected = {p: d.expected(p, b) for p in PROPERTY_NAMES}
+            t0 = time.perf_counter()
+            row: dict[str, Any] = {"release": d.release.name, "design": d.name, "workers": w,
+                                   "expected": expected, "verdicts": {}, "methods": {}, "files": {}}
+            try:
+                violated = [p for p, e in expected.items() if e == "violated"]
+                if violated:
+                    _explore_violations(check_design, d, b, violated, row, args)
+                todo = [p for p in PROPERTY_NAMES if p not in row["verdicts"]]
+
+                def say(msg: str, label: str = label) -> None:
+                    if show:
+                        sys.stderr.write(f"\r\033[K  {label}: {msg}")
+                        sys.stderr.flush()
+                if todo:
+                    res = prove_unbounded(System(d, b, unbounded=True), props=todo, seed=args.seed,
+                                          max_seconds=args.max_seconds, progress=say)
+                    row["verdicts"].update(res.verdicts)
+                    row["methods"].update(res.methods)
+                    row["invariant"] = {
+                        "families": [{"family": f, "kept": n, "reason": FAMILIES[f]}
+                                     for f, n in res.families.items() if n],
+                        "size": len(res.invariant)}
+                    row["mining"] = {"states": res.mined_states, "seed": args.seed}
+                    row["rounds"] = res.rounds
+                    row["note"] = res.note
+                    row["seconds_by_phase"] = {k: round(v, 2) for k, v in res.seconds.items()}
+            except KeyboardInterrupt:
+                return rows, f"{label} was interrupted before its results were complete"
+            finally:
+                if show:
+                    sys.stderr.write("\r\033[K")
+                    sys.stderr.flush()
+            row["seconds"] = round(time.perf_counter() - t0, 2)
+            row["verdict"] = _overall(row["verdicts"])
+            row["matches"] = all(_matches(row["verdicts"][p], expected[p]) for p in PROPERTY_NAMES)
+            rows.append(row)
+    return rows, ""
+
+
+def _explore_violations(check_design: Any, d: Any, b: Bounds, props: list[str], row: dict[str, Any],
+                        args: argparse.Namespace) -> None:
+    """The expected violations, shown on the bounded system (a run of the unbounded one)."""
+    _, outs = check_design(d, b, max_seconds=args.max_seconds, out=args.out)
+    for o in outs:
+        if o.prop in props:
+            row["verdicts"][o.prop] = "violated" if o.verdict == "violated" else "incomplete"
+            row["methods"][o.prop] = ("a bounded run (exhaustive explorer), replayed on the model"
+                                      if o.verdict == "violated" else f"explorer: {o.verdict}")
+            if o.file is not None:
+                row["files"][o.prop] = str(o.file)
+
+
+def _overall(verdicts: dict[str, str]) -> str:
+    vs = set(verdicts.values())
+    if "violated" in vs:
+        return "violated"
+    return "proved" if vs == {"proved"} else "incomplete"
+
+
+def _matches(verdict: str, expected: str) -> bool:
+    return verdict == ("violated" if expected == "violated" else "proved")
+
+
+def print_unbounded(rows: list[dict[str, Any]], bounds: Bounds) -> None:
+    print("engine: z3, proofs for runs of any length (any number of sections, signals and advances)")
+    print(f"capacities kept: {capacities(bounds)}")
+    head = f"{'design':<28} {'workers':>7}  {'proved':>6}  {'violated':>8}  {'incompl':>7}  {'invariant':>9}  time"
+    print(head)
+    for r in rows:
+        vs = list(r["verdicts"].values())
+        inv = r.get("invariant", {}).get("size", 0)
+        mark = "" if r["matches"] else "  !"
+        print(f"{r['release'] + ' ' + r['design']:<28} {r['workers']:>7}  {vs.count('proved'):>6}  "
+              f"{vs.count('violated'):>8}  {vs.count('incomplete'):>7}  {inv:>9}  {r['seconds']:.1f} s{mark}")
+    print()
+    print("proved: an inductive invariant (Houdini over candidates mined from reachable states, then "
+          "k-induction) implies the property, re-checked by a plain solver. violated: a bounded run, "
+          "replayed on the model. incompl: neither. invariant: its clauses.")
+    for r in rows:
+        for p, v in r["verdicts"].items():
+            if v != "proved" or not _matches(v, r["expected"][p]):
+                where = f" ({r['files'][p]})" if p in r["files"] else ""
+                print(f"  {r['design']} workers={r['workers']} {p}: {v}: {r['methods'][p]}{where}")
+        if r.get("note"):
+            print(f"  {r['design']} workers={r['workers']}: {r['note']}")

@@ -1,0 +1,495 @@
+"""Proofs for runs of any length: an inductive invariant of the unbounded system.
+
+The unbounded system (``model.System(..., unbounded=True)``) has no run bounds but a
+finite state: the generation word wraps, the buffers keep their capacities, and one
+tracked sample stands for every sample.  A property holds on every run of any length
+exactly when some inductive invariant (true initially, kept by every step) implies it.
+
+How the invariant is found (Houdini, over candidates mined from reachable states):
+
+1. **Mine.**  States reachable in the unbounded system: a breadth-first prefix and
+   seeded random walks far deeper than the bounded engines go.
+2. **Candidates**, in three families, each with its reason (:data:`FAMILIES`):
+
+   * ``range``: a field takes only the values seen;
+   * ``pair``: when a control field (a program counter, a flag, a small counter)
+     has a value, another field takes only the values seen beside it;
+   * ``property``: every property's state predicate, and "some step is enabled
+     before everyone has finished" (the safety part of deadlock-freedom).
+
+   Mined candidates hold on every mined state, not necessarily on every reachable one.
+3. **Houdini.**  Ask z3 for a state satisfying every surviving candidate with a
+   successor that breaks one; drop every candidate the successor breaks; repeat until
+   no such step exists.  What survives is the largest inductive subset: true
+   initially (the initial state was mined), kept by every step.
+4. **k-induction** when a property is not in the survivors: its state predicate is
+   checked by k-induction strengthened with the survivors (k = 1 .. ``max_k``), the
+   base case being bounded model checking to depth k - 1.
+5. **Re-check.**  The claimed invariant is checked again by a fresh, plain z3 solver
+   (not the tactic the search used): initiation, consecution, and that it implies the
+   property.  Only then is the property reported proved.
+
+A property dropped by Houdini and not proved by k-induction is ``incomplete``: nothing
+was shown either way.  A violation is never claimed here: a run of the unbounded
+system that breaks a property is looked for by bounded model checking, whose
+counterexamples replay on the concrete model.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import z3
+
+from checker.core.interrupt import check as check_interrupt
+from checker.symbolic.relation import Symbolic
+from model import PROPERTY_NAMES, System
+
+FAMILIES = {
+    "cluster": "the fields of one thread, handler, buffer or profBuf take only the value "
+               "tuples seen together; kept only while no step leads out of them",
+    "range": "a field takes only the values it was seen to take in the reachable states "
+             "mined; kept only while no step leads out of it",
+    "pair": "when a control field (program counter, flag, small counter) has a value, another "
+            "field takes only the values seen beside it; kept only while no step breaks it",
+    "property": "the property itself (its state predicate), or: before every thread has "
+                "finished, some step is enabled",
+}
+DEADLOCK_SAFETY = "deadlock-freedom/enabled"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One candidate invariant.
+
+    * ``range``: ``field in allowed``;
+    * ``pair``: ``x[key] == kv => field in allowed`` (``key`` one field or a cluster's
+      fields, ``kv`` their values);
+    * ``cluster``: the cluster's fields ``key`` take one of the value tuples ``tuples``;
+    * ``property``: the property ``prop``'s state predicate.
+    """
+
+    family: str
+    name: str
+    field: int = -1
+    allowed: frozenset[int] = frozenset()
+    key: tuple[int, ...] = ()
+    kv: tuple[int, ...] = ()
+    tuples: frozenset[tuple[int, ...]] = frozenset()
+    prop: str | None = None
+
+    def holds(self, s: Sequence[int], sysm: System) -> bool:
+        if self.prop is not None:
+            if self.prop == DEADLOCK_SAFETY:
+                return bool(sysm.finished(s)) or bool(sysm.enabled(tuple(s)))
+            return bool(sysm.invariants[sysm.prop_index[self.prop]].ok(list(s)))
+        proj = tuple(s[k] for k in self.key)
+        if self.family == "cluster":
+            return proj in self.tuples
+        if self.key and proj != self.kv:
+            return True
+        return s[self.field] in self.allowed
+
+
+@dataclass
+class ProofResult:
+    """What one proof attempt established, property by property."""
+
+    design: str
+    release: str
+    workers: int
+    verdicts: dict[str, str]            # property -> proved | incomplete
+    methods: dict[str, str]             # property -> how it was proved, or why not
+    invariant: list[Candidate]
+    families: dict[str, int]            # family -> candidates in the invariant
+    mined_states: int
+    candidates: int
+    rounds: int
+    seconds: dict[str, float] = field(default_factory=dict)
+    note: str = ""
+
+
+def clusters(sysm: System) -> list[tuple[int, ...]]:
+    """Fields that belong together: one thread's locals, one SIGPROF handler's, one trace
+    buffer's, one profBuf's (named ``X.*``, ``X.sigprof.*``, ``X.buf[p].*``)."""
+    groups: dict[str, list[int]] = {}
+    for f, name in enumerate(sysm.layout.names):
+        parts = name.split(".")
+        g = parts[0]
+        if len(parts) > 2 and (parts[1] == "sigprof" or parts[1].startswith("buf[")):
+            g = f"{parts[0]}.{parts[1]}"
+        groups.setdefault(g, []).append(f)
+    return [tuple(v) for v in groups.values() if len(v) > 1]
+
+
+class OutOfRange(Exception):
+    """A state the abstraction must admit has a field beyond its declared range."""
+
+
+class Table:
+    """The abstraction of a set of states that the candidates state, as one-hot bit sets.
+
+    A state is the int with bit ``f * W + s[f]`` set for each field ``f``.  ``all`` is the
+    union of every state added (each field's values); ``by[K][t]`` the union of the
+    states whose fields ``K`` (one field, or a cluster) have the values ``t``.  Adding a
+    state is the abstract join: every candidate the table states can only weaken."""
+
+    def __init__(self, sysm: System, keys: Sequence[tuple[int, ...]], cluster_keys: Sequence[tuple[int, ...]]) -> None:
+        self.sysm = sysm
+        self.n = len(sysm.layout)
+        self.maxv = sysm.layout.maxv
+        self.W = max(self.maxv) + 1
+        self.keys = list(keys)
+        self.cluster_keys = set(cluster_keys)
+        self.one = [[1 << (f * self.W + v) for v in range(self.W)] for f in range(self.n)]
+        self.all = 0
+        self.by: dict[tuple[int, ...], dict[tuple[int, ...], int]] = {k: {} for k in self.keys}
+
+    def hot(self, s: Sequence[int]) -> int:
+        one, maxv = self.one, self.maxv
+        h = 0
+        for f, v in enumerate(s):
+            if v > maxv[f]:
+                raise OutOfRange(f"{self.sysm.layout.names[f]} = {v} (declared at most {maxv[f]})")
+            h |= one[f][v]
+        return h
+
+    def add(self, s: Sequence[int]) -> bool:
+        """Join ``s``; whether it changed anything."""
+        h = self.hot(s)
+        changed = (self.all | h) != self.all
+        self.all |= h
+        for k in self.keys:
+            row = self.by[k]
+            t = tuple(s[f] for f in k)
+            old = row.get(t, 0)
+            if old | h != old:
+                row[t] = old | h
+                changed = True
+        return changed
+
+    def values(self, mask: int, f: int) -> frozenset[int]:
+        bits = (mask >> (f * self.W)) & ((1 << self.W) - 1)
+        return frozenset(v for v in range(self.W) if bits >> v & 1)
+
+    def candidates(self) -> list[Candidate]:
+        L = self.sysm.layout
+        out: list[Candidate] = []
+        glob = [self.values(self.all, f) for f in range(self.n)]
+        for f in range(self.n):
+            if len(glob[f]) <= L.maxv[f]:
+                out.append(Candidate("range", f"{L.names[f]} in {_show(L, f, glob[f])}", f, glob[f]))
+        for k in self.keys:
+            kname = ",".join(L.names[f] for f in k)
+            if k in self.cluster_keys:
+                out.append(Candidate("cluster", f"({kname}) in {len(self.by[k])} value tuples",
+                                     key=k, tuples=frozenset(self.by[k])))
+            for kv in sorted(self.by[k]):
+                mask = self.by[k][kv]
+                shown = ",".join(L.show(f, v) for f, v in zip(k, kv, strict=True))
+                for f in range(self.n):
+                    if f in k:
+                        continue
+                    allowed = self.values(mask, f)
+                    if allowed != glob[f]:
+                        out.append(Candidate("pair", f"({kname}) = ({shown}) => {L.names[f]} in "
+                                             f"{_show(L, f, allowed)}", f, allowed, key=k, kv=kv))
+        return out
+
+
+def key_fields(sysm: System, key_max: int = 16) -> list[tuple[int, ...]]:
+    """The single fields a pair candidate is conditioned on: those with few values
+    (program counters, flags, generations, small counters)."""
+    return [(f,) for f, m in enumerate(sysm.layout.maxv) if 1 <= m < key_max]
+
+
+def mine(sysm: System, table: Table, *, bfs: int, walks: int, walk_len: int, seed: int) -> int:
+    """Join into ``table`` the states of a breadth-first prefix of ``bfs`` states and of
+    ``walks`` random walks of ``walk_len`` steps (seeded); returns how many states."""
+    succ = sysm.compiled.successors
+    init = tuple(sysm.initial)
+    seen = {init}
+    todo = deque([init])
+    while todo and len(seen) < bfs:
+        s = todo.popleft()
+        for _, t in succ(s):
+            if t not in seen:
+                seen.add(t)
+                todo.append(t)
+        check_interrupt()
+    rng = random.Random(seed)
+    for w in range(walks):
+        walk(sysm, init, walk_len, rng, seen)
+        if w % 64 == 0:
+            check_interrupt()
+    for s in seen:
+        table.add(s)
+    return len(seen)
+
+
+def walk(sysm: System, s: tuple[int, ...], n: int, rng: random.Random,
+         into: set[tuple[int, ...]]) -> None:
+    succ = sysm.compiled.successors
+    for _ in range(n):
+        nxt = succ(s)
+        if not nxt:
+            return
+        s = tuple(rng.choice(nxt)[1])
+        into.add(s)
+
+
+def property_candidates(props: Sequence[str]) -> list[Candidate]:
+    out = [Candidate("property", p, prop=p) for p in props]
+    if "deadlock-freedom" in props:
+        out.append(Candidate("property", DEADLOCK_SAFETY, prop=DEADLOCK_SAFETY))
+    return out
+
+
+def _show(L: Any, f: int, vals: frozenset[int]) -> str:
+    return "{" + ",".join(L.show(f, v) for v in sorted(vals)) + "}"
+
+
+class Encoder:
+    """Candidates as z3 formulas over a state vector of the relation (cached)."""
+
+    def __init__(self, sym: Symbolic) -> None:
+        self.sym = sym
+        self._cache: dict[tuple[Candidate, int], z3.BoolRef] = {}
+
+    def formula(self, c: Candidate, xs: Sequence[Any]) -> z3.BoolRef:
+        key = (c, id(xs))
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._cache[key] = self._formula(c, xs)
+        return hit
+
+    def _formula(self, c: Candidate, xs: Sequence[Any]) -> z3.BoolRef:
+        sym = self.sym
+        if c.prop is not None:
+            if c.prop == DEADLOCK_SAFETY:
+                return z3.Not(sym.deadlocked(xs))
+            return sym.ok(c.prop, xs)
+        if c.family == "cluster":
+            return z3.Or(*[self.eq(xs, c.key, t) for t in sorted(c.tuples)])
+        x = xs[c.field]
+        vals = sorted(c.allowed)
+        if vals == list(range(vals[0], vals[-1] + 1)):
+            body = z3.ULE(x, sym.const(vals[-1])) if vals[0] == 0 else \
+                z3.And(z3.UGE(x, sym.const(vals[0])), z3.ULE(x, sym.const(vals[-1])))
+        else:
+            body = z3.Or(*[x == sym.const(v) for v in vals])
+        if not c.key:
+            return body
+        return z3.Implies(self.eq(xs, c.key, c.kv), body)
+
+    def eq(self, xs: Sequence[Any], key: tuple[int, ...], vals: tuple[int, ...]) -> z3.BoolRef:
+        parts = [xs[f] == self.sym.const(v) for f, v in zip(key, vals, strict=True)]
+        return parts[0] if len(parts) == 1 else z3.And(*parts)
+
+
+def _blast() -> z3.Solver:
+    """A solver that bit-blasts to SAT: on this relation far faster than the SMT core."""
+    return z3.Then("simplify", "bit-blast", "sat").solver()
+
+
+def fixpoint(sym: Symbolic, table: Table, *, deadline: float | None, seed: int,
+             walk_len: int = 200, walks: int = 8,
+             on_round: Callable[[int, int], None] | None = None) -> tuple[list[Candidate], int, bool]:
+    """Weaken the table's candidates until no step leads out of them.
+
+    Each round asks z3 for a state satisfying every candidate with a successor that
+    breaks one.  That successor joins the table (the candidates it breaks widen by its
+    values), and so do random walks from it: an inductive invariant that contains a
+    state contains everything reachable from it, so this costs no precision.  With
+    no such step left, the candidates are an inductive invariant (the strongest one
+    this abstraction can state from the states it was given).  Returns (invariant,
+    rounds, finished); ``finished`` False when the budget or the solver cut it short."""
+    sysm = sym.system
+    x, y, c = sym.state("x"), sym.state("y"), sym.choice("c")
+    enc = Encoder(sym)
+    base = z3.And(sym.in_range(x), sym.trans(x, y, c))
+    rng = random.Random(seed)
+    rounds = 0
+    while True:
+        check_interrupt()
+        cands = table.candidates()
+        if deadline is not None and time.perf_counter() > deadline:
+            return cands, rounds, False
+        rounds += 1
+        s = _blast()
+        s.add(base, *[enc.formula(k, x) for k in cands],
+              z3.Or(z3.Not(sym.in_range(y)), *[z3.Not(enc.formula(k, y)) for k in cands]))
+        r = s.check()
+        if r == z3.unsat:
+            return cands, rounds, True
+        if r != z3.sat:
+            return cands, rounds, False
+        after = sym.value(s.model(), y)
+        if not table.add(after):
+            raise RuntimeError("fixpoint: z3's successor breaks no candidate on the concrete model")
+        more: set[tuple[int, ...]] = set()
+        for _ in range(walks):
+            walk(sysm, after, walk_len, rng, more)
+        for t in more:
+            table.add(t)
+        if on_round is not None:
+            on_round(rounds, len(cands))
+
+
+def houdini(sym: Symbolic, cands: list[Candidate], *, deadline: float | None,
+            on_round: Callable[[int, int], None] | None = None) -> tuple[list[Candidate], int, bool]:
+    """The largest subset of ``cands`` that no step leads out of (Houdini).
+
+    Each round asks z3 for a state satisfying every surviving candidate with a successor
+    (within the declared ranges) that breaks one, and drops every candidate that
+    successor breaks.  Returns (survivors, rounds, finished)."""
+    sysm = sym.system
+    x, y, c = sym.state("x"), sym.state("y"), sym.choice("c")
+    enc = Encoder(sym)
+    base = z3.And(sym.in_range(x), sym.trans(x, y, c))
+    active = [k for k in cands if k.holds(sysm.initial, sysm)]
+    rounds = 0
+    while True:
+        check_interrupt()
+        if deadline is not None and time.perf_counter() > deadline:
+            return active, rounds, False
+        rounds += 1
+        s = _blast()
+        s.add(base, *[enc.formula(k, x) for k in active],
+              z3.Or(z3.Not(sym.in_range(y)), *[z3.Not(enc.formula(k, y)) for k in active]))
+        r = s.check()
+        if r == z3.unsat:
+            return active, rounds, True
+        if r != z3.sat:
+            return active, rounds, False
+        after = sym.value(s.model(), y)
+        bad = [f for f, v in enumerate(after) if v > sysm.layout.maxv[f]]
+        if bad:
+            raise OutOfRange(f"{sysm.layout.names[bad[0]]} = {after[bad[0]]} "
+                             f"(declared at most {sysm.layout.maxv[bad[0]]})")
+        keep = [k for k in active if k.holds(after, sysm)]
+        if len(keep) == len(active):
+            raise RuntimeError("houdini: z3's successor breaks no candidate on the concrete model")
+        active = keep
+        if on_round is not None:
+            on_round(rounds, len(active))
+
+
+def k_induction(sym: Symbolic, inv: list[Candidate], prop: str, k: int,
+                deadline: float | None) -> str:
+    """Whether ``prop`` is k-inductive relative to ``inv``: unsat (proved), sat, or unknown.
+
+    Step case: a path x0 .. xk where every xi satisfies ``inv`` and the property for i < k
+    and xk satisfies ``inv``, breaking the property at xk.  (``inv`` is inductive, so it
+    holds on every reachable state; the base case, no violation within k - 1 steps, is
+    :func:`base_case`.)"""
+    enc = Encoder(sym)
+    xs = [sym.state(f"k{i}") for i in range(k + 1)]
+    s = _blast()
+    if deadline is not None:
+        s.set("timeout", max(1, int((deadline - time.perf_counter()) * 1000)))
+    for i, xi in enumerate(xs):
+        s.add(sym.in_range(xi), *[enc.formula(c, xi) for c in inv])
+        if i < k:
+            s.add(sym.ok(prop, xi), sym.trans(xi, xs[i + 1], sym.choice(f"kc{i}")))
+    s.add(sym.bad(prop, xs[k]))
+    return str(s.check())
+
+
+def base_case(sym: Symbolic, prop: str, k: int) -> str:
+    """No violation of ``prop`` within ``k`` steps of the initial state: "unsat" when none."""
+    xs = [sym.state(f"b{i}") for i in range(k + 1)]
+    s = _blast()
+    s.add(sym.init(xs[0]))
+    for i in range(k):
+        s.add(sym.trans(xs[i], xs[i + 1], sym.choice(f"bc{i}")))
+    s.add(z3.Or(*[sym.bad(prop, xi) for xi in xs]))
+    return str(s.check())
+
+
+def recheck(sym: Symbolic, inv: list[Candidate], prop: str) -> str:
+    """An independent check of the claim "``inv`` is an inductive invariant implying ``prop``"
+    with a plain z3 solver: "" if it holds, else what fails."""
+    x, y, c = sym.state("rx"), sym.state("ry"), sym.choice("rc")
+    enc = Encoder(sym)
+    I = z3.And(sym.in_range(x), *[enc._formula(k, x) for k in inv])
+    Iy = z3.And(sym.in_range(y), *[enc._formula(k, y) for k in inv])
+    for what, q in (("initiation", z3.And(sym.init(x), z3.Not(I))),
+                    ("consecution", z3.And(I, sym.trans(x, y, c), z3.Not(Iy))),
+                    ("implies the property", z3.And(I, sym.bad(prop, x)))):
+        r = z3.Solver().check(q)
+        if r != z3.unsat:
+            return f"{what}: {r}"
+    return ""
+
+
+def prove_unbounded(sysm: System, *, props: Sequence[str] = PROPERTY_NAMES, bfs: int = 20000,
+                    walks: int = 400, walk_len: int = 400, seed: int = 0, max_k: int = 3,
+                    max_seconds: float | None = None,
+                    progress: Callable[[str], None] | None = None) -> ProofResult:
+    """Try to prove every property of ``props`` for runs of any length on ``sysm``."""
+    assert sysm.unbounded, "proofs are about the unbounded system"
+    t0 = time.perf_counter()
+    deadline = None if max_seconds is None else t0 + max_seconds
+    say = progress or (lambda _m: None)
+    cl = clusters(sysm)
+    table = Table(sysm, key_fields(sysm) + cl, cl)
+    mined = mine(sysm, table, bfs=bfs, walks=walks, walk_len=walk_len, seed=seed)
+    t_mine = time.perf_counter() - t0
+    say(f"mined {mined} states")
+    sym = Symbolic(sysm)
+    try:
+        inv, rounds, done = houdini(sym, table.candidates(), deadline=deadline,
+                                    on_round=lambda r, n: say(f"round {r}: {n} candidates"))
+        why = "the search for an inductive invariant was cut short (budget or solver)"
+    except OutOfRange as e:
+        inv, rounds, done = table.candidates(), 0, False
+        why = f"the candidates admit a state whose successors leave a field's range: {e}"
+    secs = {"mine": t_mine, "fixpoint": time.perf_counter() - t0 - t_mine}
+    fam = {f: sum(1 for k in inv if k.family == f) for f in FAMILIES}
+    ncand = len(inv)
+    if not done:
+        return ProofResult(sysm.design.name, sysm.design.release.name, sysm.bounds.workers,
+                           dict.fromkeys(props, "incomplete"), dict.fromkeys(props, "cut short"),
+                           inv, fam, mined, ncand, rounds, secs, why)
+    verdicts: dict[str, str] = {}
+    methods: dict[str, str] = {}
+    t1 = time.perf_counter()
+    for p in props:
+        check_interrupt()
+        parts = [*inv, *property_candidates([p])]
+        if p == "deadlock-freedom":
+            parts = parts[:-2] + parts[-1:]  # its safety part only: some step enabled
+            target = DEADLOCK_SAFETY
+        else:
+            target = p
+        verdicts[p], methods[p] = "incomplete", "not implied by the invariant"
+        for k in range(1, max_k + 1):
+            if deadline is not None and time.perf_counter() > deadline:
+                methods[p] = "cut short"
+                break
+            r = k_induction(sym, inv, p, k, deadline)
+            if r == "unsat":
+                if base_case(sym, p, k - 1) != "unsat":
+                    methods[p] = f"{k}-induction's base case fails"
+                    break
+                verdicts[p] = "proved"
+                methods[p] = ("implied by the inductive invariant" if k == 1 else
+                              f"{k}-induction strengthened by the inductive invariant")
+                if k == 1:
+                    why = recheck(sym, inv, p)
+                    if why:
+                        raise RuntimeError(f"the invariant for {p} fails its re-check: {why}")
+                break
+            if r != "sat":
+                methods[p] = f"{k}-induction: solver {r}"
+                break
+        del parts, target
+    secs["properties"] = time.perf_counter() - t1
+    return ProofResult(sysm.design.name, sysm.design.release.name, sysm.bounds.workers, verdicts,
+                       methods, inv, fam, mined, ncand, rounds, secs)
