@@ -51,6 +51,8 @@ from checker.symbolic.relation import Symbolic
 from model import PROPERTY_NAMES, System
 
 FAMILIES = {
+    "cluster-pair": "when one M's fields have given values, another M's (or a buffer's, a "
+                    "profBuf's) fields take only the value tuples seen beside them",
     "cluster": "the fields of one thread, handler, buffer or profBuf take only the value "
                "tuples seen together; kept only while no step leads out of them",
     "range": "a field takes only the values it was seen to take in the reachable states "
@@ -82,6 +84,7 @@ class Candidate:
     kv: tuple[int, ...] = ()
     tuples: frozenset[tuple[int, ...]] = frozenset()
     prop: str | None = None
+    other: tuple[int, ...] = ()  # cluster-pair: the constrained cluster's fields
 
     def holds(self, s: Sequence[int], sysm: System) -> bool:
         if self.prop is not None:
@@ -91,6 +94,8 @@ class Candidate:
         proj = tuple(s[k] for k in self.key)
         if self.family == "cluster":
             return proj in self.tuples
+        if self.family == "cluster-pair":
+            return proj != self.kv or tuple(s[f] for f in self.other) in self.tuples
         if self.key and proj != self.kv:
             return True
         return s[self.field] in self.allowed
@@ -115,13 +120,14 @@ class ProofResult:
 
 
 def clusters(sysm: System) -> list[tuple[int, ...]]:
-    """Fields that belong together: one thread's locals, one SIGPROF handler's, one trace
-    buffer's, one profBuf's (named ``X.*``, ``X.sigprof.*``, ``X.buf[p].*``)."""
+    """Fields that belong together: one M's (its thread's locals and its SIGPROF handler's,
+    which share the M's seqlock), one trace buffer's, one profBuf's (named ``X.*`` and
+    ``X.sigprof.*``, ``X.buf[p].*``, ``profBuf[p].*``)."""
     groups: dict[str, list[int]] = {}
     for f, name in enumerate(sysm.layout.names):
         parts = name.split(".")
         g = parts[0]
-        if len(parts) > 2 and (parts[1] == "sigprof" or parts[1].startswith("buf[")):
+        if len(parts) > 2 and parts[1].startswith("buf["):
             g = f"{parts[0]}.{parts[1]}"
         groups.setdefault(g, []).append(f)
     return [tuple(v) for v in groups.values() if len(v) > 1]
@@ -146,6 +152,14 @@ class Table:
         self.W = max(self.maxv) + 1
         self.keys = list(keys)
         self.cluster_keys = set(cluster_keys)
+        # Cluster pairs: an M's value tuple constrains another cluster's tuple (the M's
+        # own clusters first, so that "the reader drains profBuf[p] while the advancer
+        # drains the other one" is one candidate).
+        names = sysm.layout.names
+        ms = [k for k in cluster_keys if names[k[0]].split(".")[0] in {t.name for t in sysm.threads}
+              and "buf[" not in names[k[0]]]
+        self.pairs: dict[tuple[tuple[int, ...], tuple[int, ...]], dict[tuple[int, ...], set[tuple[int, ...]]]] = {
+            (a, b): {} for a in ms for b in cluster_keys if a != b}
         self.one = [[1 << (f * self.W + v) for v in range(self.W)] for f in range(self.n)]
         self.all = 0
         self.by: dict[tuple[int, ...], dict[tuple[int, ...], int]] = {k: {} for k in self.keys}
@@ -170,6 +184,12 @@ class Table:
             old = row.get(t, 0)
             if old | h != old:
                 row[t] = old | h
+                changed = True
+        for (a, b), tab in self.pairs.items():
+            ta, tb = tuple(s[f] for f in a), tuple(s[f] for f in b)
+            got = tab.setdefault(ta, set())
+            if tb not in got:
+                got.add(tb)
                 changed = True
         return changed
 
@@ -199,6 +219,14 @@ class Table:
                     if allowed != glob[f]:
                         out.append(Candidate("pair", f"({kname}) = ({shown}) => {L.names[f]} in "
                                              f"{_show(L, f, allowed)}", f, allowed, key=k, kv=kv))
+        for (a, b), tab in self.pairs.items():
+            every = frozenset(self.by[b]) if b in self.by else None
+            for ta in sorted(tab):
+                tb = frozenset(tab[ta])
+                if tb == every:
+                    continue
+                out.append(Candidate("cluster-pair", f"({L.names[a[0]]}..) = {ta} => ({L.names[b[0]]}..) in "
+                                     f"{len(tb)} tuples", key=a, kv=ta, tuples=tb, other=b))
         return out
 
 
@@ -208,28 +236,42 @@ def key_fields(sysm: System, key_max: int = 16) -> list[tuple[int, ...]]:
     return [(f,) for f, m in enumerate(sysm.layout.maxv) if 1 <= m < key_max]
 
 
-def mine(sysm: System, table: Table, *, bfs: int, walks: int, walk_len: int, seed: int) -> int:
+def mine(sysm: System, table: Table, *, bfs: int, walks: int, walk_len: int, seed: int,
+         deadline: float | None = None) -> int:
     """Join into ``table`` the states of a breadth-first prefix of ``bfs`` states and of
-    ``walks`` random walks of ``walk_len`` steps (seeded); returns how many states."""
+    ``walks`` random walks of ``walk_len`` steps (seeded); returns how many states.
+    A deadline ends the mining early (fewer candidates survive then, none wrongly)."""
     succ = sysm.compiled.successors
     init = tuple(sysm.initial)
     seen = {init}
     todo = deque([init])
+    popped = 0
     while todo and len(seen) < bfs:
         s = todo.popleft()
+        popped += 1
         for _, t in succ(s):
             if t not in seen:
                 seen.add(t)
                 todo.append(t)
         check_interrupt()
+        if deadline is not None and popped % 1024 == 0 and time.perf_counter() > deadline:
+            break
     rng = random.Random(seed)
     for w in range(walks):
         walk(sysm, init, walk_len, rng, seen)
-        if w % 64 == 0:
+        if w % 16 == 0:
             check_interrupt()
+            if deadline is not None and time.perf_counter() > deadline:
+                break
+    added = 0
     for s in seen:
         table.add(s)
-    return len(seen)
+        added += 1
+        if added % 512 == 0:
+            check_interrupt()
+            if deadline is not None and time.perf_counter() > deadline:
+                break
+    return added
 
 
 def walk(sysm: System, s: tuple[int, ...], n: int, rng: random.Random,
@@ -276,6 +318,9 @@ class Encoder:
             return sym.ok(c.prop, xs)
         if c.family == "cluster":
             return z3.Or(*[self.eq(xs, c.key, t) for t in sorted(c.tuples)])
+        if c.family == "cluster-pair":
+            return z3.Implies(self.eq(xs, c.key, c.kv),
+                              z3.Or(*[self.eq(xs, c.other, t) for t in sorted(c.tuples)]))
         x = xs[c.field]
         vals = sorted(c.allowed)
         if vals == list(range(vals[0], vals[-1] + 1)):
@@ -317,9 +362,9 @@ def fixpoint(sym: Symbolic, table: Table, *, deadline: float | None, seed: int,
     rounds = 0
     while True:
         check_interrupt()
-        cands = table.candidates()
         if deadline is not None and time.perf_counter() > deadline:
-            return cands, rounds, False
+            return table.candidates(), rounds, False
+        cands = table.candidates()
         rounds += 1
         s = _blast()
         s.add(base, *[enc.formula(k, x) for k in cands],
@@ -428,8 +473,8 @@ def recheck(sym: Symbolic, inv: list[Candidate], prop: str) -> str:
     return ""
 
 
-def prove_unbounded(sysm: System, *, props: Sequence[str] = PROPERTY_NAMES, bfs: int = 20000,
-                    walks: int = 400, walk_len: int = 400, seed: int = 0, max_k: int = 3,
+def prove_unbounded(sysm: System, *, props: Sequence[str] = PROPERTY_NAMES, bfs: int = 150000,
+                    walks: int = 600, walk_len: int = 600, seed: int = 0, max_k: int = 3,
                     max_seconds: float | None = None,
                     progress: Callable[[str], None] | None = None) -> ProofResult:
     """Try to prove every property of ``props`` for runs of any length on ``sysm``."""
@@ -439,13 +484,18 @@ def prove_unbounded(sysm: System, *, props: Sequence[str] = PROPERTY_NAMES, bfs:
     say = progress or (lambda _m: None)
     cl = clusters(sysm)
     table = Table(sysm, key_fields(sysm) + cl, cl)
-    mined = mine(sysm, table, bfs=bfs, walks=walks, walk_len=walk_len, seed=seed)
+    mined = mine(sysm, table, bfs=bfs, walks=walks, walk_len=walk_len, seed=seed, deadline=deadline)
     t_mine = time.perf_counter() - t0
     say(f"mined {mined} states")
+    if deadline is not None and time.perf_counter() > deadline:
+        return ProofResult(sysm.design.name, sysm.design.release.name, sysm.bounds.workers,
+                           dict.fromkeys(props, "incomplete"), dict.fromkeys(props, "cut short"),
+                           [], {}, mined, 0, 0, {"mine": t_mine},
+                           "the budget ran out while mining reachable states")
     sym = Symbolic(sysm)
     try:
-        inv, rounds, done = houdini(sym, table.candidates(), deadline=deadline,
-                                    on_round=lambda r, n: say(f"round {r}: {n} candidates"))
+        inv, rounds, done = fixpoint(sym, table, deadline=deadline, seed=seed, walks=0,
+                                     on_round=lambda r, n: say(f"round {r}: {n} candidates"))
         why = "the search for an inductive invariant was cut short (budget or solver)"
     except OutOfRange as e:
         inv, rounds, done = table.candidates(), 0, False
