@@ -39,7 +39,7 @@ def test_a_broken_design_is_violated_by_a_run_that_replays(tmp_path: Path,
     code, out, _ = run(["prove", "--unbounded", "--design", "no-drain", "--workers", "1",
                         "--max-seconds", "3", "--out", str(tmp_path), "--json"], capsys)
     doc = json.loads(out)
-    (row,) = doc["unbounded"]["rows"]
+    (row,) = doc["proofs"]
     assert row["verdicts"]["sample-generation"] == "violated"
     assert row["verdict"] == "violated"
     for p, f in row["files"].items():
@@ -55,6 +55,6 @@ def test_a_cut_short_proof_is_incomplete(capsys: pytest.CaptureFixture[str]) -> 
     """Twin: a design that holds everything, with no time to prove it, is not proved."""
     code, out, _ = run(["prove", "--unbounded", "--design", "corrected", "--workers", "1",
                         "--max-seconds", "2", "--json"], capsys)
-    (row,) = json.loads(out)["unbounded"]["rows"]
+    (row,) = json.loads(out)["proofs"]
     assert set(row["verdicts"].values()) == {"incomplete"}
     assert row["verdict"] == "incomplete" and not row["matches"] and code == 1

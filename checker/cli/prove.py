@@ -109,7 +109,8 @@ def cmd_prove(args: argparse.Namespace) -> int:
         if args.unbounded and not stopped:
             urows, stopped = run_unbounded(args, designs, bounds)
             ok &= not stopped and all(r["matches"] for r in urows)
-            doc["unbounded"] = {"capacities": capacities(bounds), "rows": urows}
+            doc["proofs"] = urows
+            doc["capacities"] = capacities(bounds)
             if stopped:
                 doc["interrupted"] = stopped
             if not args.json:
