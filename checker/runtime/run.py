@@ -41,6 +41,7 @@ from checker.runtime.patches import NotApplicable, Patch, PatchError, apply_to_g
 from checker.runtime.toolchain import go_env, scratch_goroot
 
 SUBTESTS = ("Default", "Stress")
+MISPLACED_KEPT = 50  # misplaced samples kept per design, for reading the mechanism off the document
 WORKLOAD_DIR = Path(__file__).with_name("workload")
 
 
@@ -79,6 +80,7 @@ class WorkloadRuns:
     misplaced: int = 0             # samples outside their generation's span
     order_breaks: int = 0          # (M, generation) pairs going back in time
     offsets: dict[str, int] = field(default_factory=dict)  # generations off -> samples
+    misplaced_samples: list[dict[str, Any]] = field(default_factory=list)  # the first few, as conform has them
     examples: list[str] = field(default_factory=list)
     conform_error: str | None = None
     build_error: str | None = None
@@ -267,6 +269,9 @@ def run_workload(goroot: Path, runs: int, *, env: dict[str, str], work: Path, ti
         for problem in list(getattr(rep, "gen_problems", []) or [])[:1]:
             if len(res.examples) < 3:
                 res.examples.append(str(problem)[:200])
+        for s in list(getattr(rep, "misplaced", []) or [])[:MISPLACED_KEPT]:
+            if len(res.misplaced_samples) < MISPLACED_KEPT:
+                res.misplaced_samples.append(dict(s.to_json(), trace=k))
         for off, n in (getattr(rep, "histogram", {}) or {}).items():
             res.offsets[str(off)] = res.offsets.get(str(off), 0) + n
         trace.unlink(missing_ok=True)
