@@ -353,6 +353,8 @@ def print_report(done: list[DesignRun], args: argparse.Namespace, wall: float, v
                 notes.append(f"{r.design}: build failed: {r.test.build_error}")
             elif r.test and r.test.reasons:
                 notes.append(f"{r.design}: {'; '.join(x[:90] for x in r.test.reasons[:2])}")
+            if r.workload and r.workload.conform_error:
+                notes.append(f"{r.design}: conform: {r.workload.conform_error[:150]}")
             if r.workload and r.workload.misplaced:
                 offs = ", ".join(f"{int(k):+d}: {n}" for k, n in sorted(r.workload.offsets.items(),
                                                                       key=lambda kv: int(kv[0])) if k != "0")
