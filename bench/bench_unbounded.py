@@ -22,7 +22,11 @@ Measured 2026-11-26 on the 2-core machine, shared with other jobs (corrected@1.2
   with no worker); stopped there;
 * z3's CHC engine (Spacer) on single-reader at canonical capacities: no answer in 300 s;
 * plain k-induction, no invariant: every property's step case is satisfiable up to k = 6
-  (0.1 to 0.4 s a query).
+  (0.1 to 0.4 s a query);
+* Houdini on z3's incremental QF_BV solver with one assumption literal per candidate (a probe,
+  not yet in induction.py): 557,000 states mined, 93,000 candidates, 274 s to build, then
+  250 rounds in 644 s (0.4 to 2.5 s a round, against 3 to 15 s when each round bit-blasts
+  afresh), 92,234 candidates left, not converged.
 """
 
 from __future__ import annotations
