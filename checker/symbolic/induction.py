@@ -342,6 +342,29 @@ def _blast() -> z3.Solver:
     return z3.Then("simplify", "bit-blast", "sat").solver()
 
 
+class CtiQuery:
+    """One consecution query: a state satisfying every candidate whose successor leaves the
+    declared ranges or breaks a candidate.  ``ask`` returns that successor, None when no
+    such step exists (the candidates are inductive), or the solver's other answer."""
+
+    def __init__(self, sym: Symbolic) -> None:
+        self.sym, self.enc = sym, Encoder(sym)
+        self.x, self.y, c = sym.state("x"), sym.state("y"), sym.choice("c")
+        self.base = z3.And(sym.in_range(self.x), sym.trans(self.x, self.y, c))
+
+    def ask(self, cands: Sequence[Candidate]) -> tuple[int, ...] | None | str:
+        enc, x, y = self.enc, self.x, self.y
+        s = _blast()
+        s.add(self.base, *[enc.formula(k, x) for k in cands],
+              z3.Or(z3.Not(self.sym.in_range(y)), *[z3.Not(enc.formula(k, y)) for k in cands]))
+        r = s.check()
+        if r == z3.unsat:
+            return None
+        if r != z3.sat:
+            return str(r)
+        return self.sym.value(s.model(), y)
+
+
 def fixpoint(sym: Symbolic, table: Table, *, deadline: float | None, seed: int,
              walk_len: int = 200, walks: int = 8,
              on_round: Callable[[int, int], None] | None = None) -> tuple[list[Candidate], int, bool]:
@@ -355,9 +378,7 @@ def fixpoint(sym: Symbolic, table: Table, *, deadline: float | None, seed: int,
     this abstraction can state from the states it was given).  Returns (invariant,
     rounds, finished); ``finished`` False when the budget or the solver cut it short."""
     sysm = sym.system
-    x, y, c = sym.state("x"), sym.state("y"), sym.choice("c")
-    enc = Encoder(sym)
-    base = z3.And(sym.in_range(x), sym.trans(x, y, c))
+    query = CtiQuery(sym)
     rng = random.Random(seed)
     rounds = 0
     while True:
@@ -366,15 +387,11 @@ def fixpoint(sym: Symbolic, table: Table, *, deadline: float | None, seed: int,
             return table.candidates(), rounds, False
         cands = table.candidates()
         rounds += 1
-        s = _blast()
-        s.add(base, *[enc.formula(k, x) for k in cands],
-              z3.Or(z3.Not(sym.in_range(y)), *[z3.Not(enc.formula(k, y)) for k in cands]))
-        r = s.check()
-        if r == z3.unsat:
+        after = query.ask(cands)
+        if after is None:
             return cands, rounds, True
-        if r != z3.sat:
+        if isinstance(after, str):
             return cands, rounds, False
-        after = sym.value(s.model(), y)
         if not table.add(after):
             raise RuntimeError("fixpoint: z3's successor breaks no candidate on the concrete model")
         more: set[tuple[int, ...]] = set()
@@ -394,9 +411,7 @@ def houdini(sym: Symbolic, cands: list[Candidate], *, deadline: float | None,
     (within the declared ranges) that breaks one, and drops every candidate that
     successor breaks.  Returns (survivors, rounds, finished)."""
     sysm = sym.system
-    x, y, c = sym.state("x"), sym.state("y"), sym.choice("c")
-    enc = Encoder(sym)
-    base = z3.And(sym.in_range(x), sym.trans(x, y, c))
+    query = CtiQuery(sym)
     active = [k for k in cands if k.holds(sysm.initial, sysm)]
     rounds = 0
     while True:
@@ -404,15 +419,11 @@ def houdini(sym: Symbolic, cands: list[Candidate], *, deadline: float | None,
         if deadline is not None and time.perf_counter() > deadline:
             return active, rounds, False
         rounds += 1
-        s = _blast()
-        s.add(base, *[enc.formula(k, x) for k in active],
-              z3.Or(z3.Not(sym.in_range(y)), *[z3.Not(enc.formula(k, y)) for k in active]))
-        r = s.check()
-        if r == z3.unsat:
+        after = query.ask(active)
+        if after is None:
             return active, rounds, True
-        if r != z3.sat:
+        if isinstance(after, str):
             return active, rounds, False
-        after = sym.value(s.model(), y)
         bad = [f for f, v in enumerate(after) if v > sysm.layout.maxv[f]]
         if bad:
             raise OutOfRange(f"{sysm.layout.names[bad[0]]} = {after[bad[0]]} "
