@@ -16,20 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_run import run
 
-from checker.cli.main import main
 from checker.core.counterexample import load, parse
 from checker.core.replay import replay
 from model import CANONICAL, DESIGNS, FINDINGS, NAMED, PROPERTY_NAMES, RELEASES, Bounds
 
 REPO = Path(__file__).resolve().parent.parent
 VERDICTS = {"holds", "violated", "vacuous", "incomplete"}
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(argv)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def check_json(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any]]:

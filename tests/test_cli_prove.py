@@ -7,15 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_run import run
 
-from checker.cli.main import main
 from model import DESIGNS
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(argv)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.mark.parametrize("argv,needle", [

@@ -12,16 +12,10 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_run import run
 
-from checker.cli.main import main
 from checker.core.counterexample import load
 from checker.core.replay import replay
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(argv)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.mark.parametrize("argv,needle", [

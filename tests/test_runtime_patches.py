@@ -14,8 +14,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from cli_run import run
 
-from checker.cli.main import main
 from checker.cli.runtime import model_verdicts
 from checker.runtime.patches import (
     CHECKED,
@@ -170,12 +170,6 @@ def test_model_column() -> None:
     assert model_verdicts("corrected", "1.27.3")["violates"] == []
     assert "deadlock-freedom" in model_verdicts("handler-waits-for-seqlock", "1.27.3")["violates"]
     assert model_verdicts("legacy", "1.27.3")["exists"] is False
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(argv)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.mark.parametrize("argv,needle", [

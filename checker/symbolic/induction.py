@@ -365,6 +365,31 @@ class CtiQuery:
         return self.sym.value(s.model(), y)
 
 
+def _rounds(sym: Symbolic, current: Callable[[], list[Candidate]],
+            absorb: Callable[[tuple[int, ...]], None], deadline: float | None,
+            on_round: Callable[[int, int], None] | None) -> tuple[list[Candidate], int, bool]:
+    """The loop both searches share: ask for a counterexample to induction of the
+    ``current`` candidates, let ``absorb`` weaken them by its successor state, until there
+    is none (finished) or the budget or the solver stops it.  Returns (candidates,
+    rounds, finished)."""
+    query = CtiQuery(sym)
+    rounds = 0
+    while True:
+        check_interrupt()
+        if deadline is not None and time.perf_counter() > deadline:
+            return current(), rounds, False
+        cands = current()
+        rounds += 1
+        after = query.ask(cands)
+        if after is None:
+            return cands, rounds, True
+        if isinstance(after, str):
+            return cands, rounds, False
+        absorb(after)
+        if on_round is not None:
+            on_round(rounds, len(cands))
+
+
 def fixpoint(sym: Symbolic, table: Table, *, deadline: float | None, seed: int,
              walk_len: int = 200, walks: int = 8,
              on_round: Callable[[int, int], None] | None = None) -> tuple[list[Candidate], int, bool]:
@@ -378,20 +403,9 @@ def fixpoint(sym: Symbolic, table: Table, *, deadline: float | None, seed: int,
     this abstraction can state from the states it was given).  Returns (invariant,
     rounds, finished); ``finished`` False when the budget or the solver cut it short."""
     sysm = sym.system
-    query = CtiQuery(sym)
     rng = random.Random(seed)
-    rounds = 0
-    while True:
-        check_interrupt()
-        if deadline is not None and time.perf_counter() > deadline:
-            return table.candidates(), rounds, False
-        cands = table.candidates()
-        rounds += 1
-        after = query.ask(cands)
-        if after is None:
-            return cands, rounds, True
-        if isinstance(after, str):
-            return cands, rounds, False
+
+    def absorb(after: tuple[int, ...]) -> None:
         if not table.add(after):
             raise RuntimeError("fixpoint: z3's successor breaks no candidate on the concrete model")
         more: set[tuple[int, ...]] = set()
@@ -399,8 +413,7 @@ def fixpoint(sym: Symbolic, table: Table, *, deadline: float | None, seed: int,
             walk(sysm, after, walk_len, rng, more)
         for t in more:
             table.add(t)
-        if on_round is not None:
-            on_round(rounds, len(cands))
+    return _rounds(sym, table.candidates, absorb, deadline, on_round)
 
 
 def houdini(sym: Symbolic, cands: list[Candidate], *, deadline: float | None,
@@ -411,19 +424,9 @@ def houdini(sym: Symbolic, cands: list[Candidate], *, deadline: float | None,
     (within the declared ranges) that breaks one, and drops every candidate that
     successor breaks.  Returns (survivors, rounds, finished)."""
     sysm = sym.system
-    query = CtiQuery(sym)
     active = [k for k in cands if k.holds(sysm.initial, sysm)]
-    rounds = 0
-    while True:
-        check_interrupt()
-        if deadline is not None and time.perf_counter() > deadline:
-            return active, rounds, False
-        rounds += 1
-        after = query.ask(active)
-        if after is None:
-            return active, rounds, True
-        if isinstance(after, str):
-            return active, rounds, False
+
+    def absorb(after: tuple[int, ...]) -> None:
         bad = [f for f, v in enumerate(after) if v > sysm.layout.maxv[f]]
         if bad:
             raise OutOfRange(f"{sysm.layout.names[bad[0]]} = {after[bad[0]]} "
@@ -431,9 +434,8 @@ def houdini(sym: Symbolic, cands: list[Candidate], *, deadline: float | None,
         keep = [k for k in active if k.holds(after, sysm)]
         if len(keep) == len(active):
             raise RuntimeError("houdini: z3's successor breaks no candidate on the concrete model")
-        active = keep
-        if on_round is not None:
-            on_round(rounds, len(active))
+        active[:] = keep
+    return _rounds(sym, lambda: list(active), absorb, deadline, on_round)
 
 
 def k_induction(sym: Symbolic, inv: list[Candidate], prop: str, k: int,
