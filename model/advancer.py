@@ -48,7 +48,7 @@ class Advancer(Drainer):
         self.at = {o: pcs(o) for o in order}
         self.DONE = self.at["done"]
         self.pc = L.add(f"{name}.pc", 0, len(pcs.names) - 1, labels=pcs.names)
-        self.g = L.add(f"{name}.gen", 0, b.top)
+        self.g = L.add(f"{name}.gen", 0, b.top, gen=True)
         # Unbounded: no count; at each advance it may publish the next generation or stop.
         self.adv = None if ctx.unbounded else L.add(f"{name}.advances", 0, b.advances)
         ctx.adv_g = self.g

@@ -87,11 +87,11 @@ class Ctx:
         self.order_fields: list[int] = []
 
         self.rel = design.release
-        self.gen = L.add("gen", b.first_gen, top)
+        self.gen = L.add("gen", b.first_gen, top, gen=True)
         # go1.23 on: traceEnabled() reads the bool trace.enabled, which
         # traceAdvance(stop) clears after trace.gen.Store(0); before, it is gen != 0.
         self.enabled = L.add("trace.enabled", 1, 1) if self.rel.enabled_flag else None
-        self.flushed = L.add("flushedGen", 0, top)
+        self.flushed = L.add("flushedGen", 0, top, gen=True)
         self.siglock = L.add("signalLock")
         self.clw = [L.add(f"cpuLogWrite[{p}]", 1, 1) for p in range(self.nprof)]
         self.pb = [
@@ -107,7 +107,7 @@ class Ctx:
             self.delivered = L.add("sigprof.delivered", 0, b.signals)
         # Ghost state.
         self.sgen = [-1] + [
-            L.add("sample.tracked.gen" if unbounded else f"sample{k}.gen", 0, top, ghost=True)
+            L.add("sample.tracked.gen" if unbounded else f"sample{k}.gen", 0, top, ghost=True, gen=True)
             for k in range(1, self.tracked + 1)
         ]
         self.emitted = L.add("samples.emitted", 0, self.mask_max, bits=self.sample_bits, ghost=True)
@@ -131,7 +131,7 @@ class Ctx:
         event = kind == "event"
         return TraceBuf(
             name=name, kind=kind,
-            hdr=L.add(f"{name}.hdr", 0, b.top),
+            hdr=L.add(f"{name}.hdr", 0, b.top, gen=True),
             n=L.add(f"{name}.n", 0, b.tracebuf),
             content=L.add(f"{name}.{'stale' if event else 'ids'}", 0, 1 if event else self.mask_max,
                           bits=None if event else self.sample_bits, ghost=True),
@@ -283,7 +283,7 @@ class Ctx:
 
     def order_field(self, m: str) -> int:
         """Ghost: the latest generation (in run order) of an event the M has written."""
-        f = self.L.add(f"{m}.lastEventGen", 0, self.bounds.top, ghost=True)
+        f = self.L.add(f"{m}.lastEventGen", 0, self.bounds.top, ghost=True, gen=True)
         self.order_fields.append(f)
         return f
 

@@ -58,3 +58,23 @@ def is_before(h: Val, m: Val, gens: list[int]) -> Val:
 def later_of(h: Val, m: Val, gens: list[int]) -> Val:
     """The later of two generations in run order (0, no generation yet, is the earliest)."""
     return ite(any_of(m == 0, is_before(m, h, gens)), h, m)
+
+
+def cycle(top: int, wrap_to: int = 4) -> list[int]:
+    """The values ``traceNextGen`` cycles through on a word whose top value is ``top``."""
+    out = [wrap_to]
+    while (n := next_gen_int(out[-1], top, wrap_to)) != wrap_to:
+        out.append(n)
+    return out
+
+
+def rotations(cyc: list[int]) -> list[dict[int, int]]:
+    """Value maps moving every generation 2, 4, ... places along the cycle ``cyc``.
+
+    The protocol compares generations only with each other and with 0, takes ``g % 2``
+    and advances by ``traceNextGen``: a rotation by an even number of places commutes with
+    all of these when the cycle has even length (parities are kept).  A cycle of odd
+    length (a wrap to 1) has no such rotation but the identity: none is returned."""
+    if len(cyc) % 2:
+        return []
+    return [{v: cyc[(i + k) % len(cyc)] for i, v in enumerate(cyc)} for k in range(2, len(cyc), 2)]

@@ -40,7 +40,7 @@ class Handler:
         self.at = {name: pcs(name) for name in self.order}
         self.pc = L.add(f"{m_name}.sigprof.pc", 0, len(pcs.names) - 1, labels=pcs.names)
         self.locked = L.add(f"{m_name}.sigprof.locked", 0, 1) if self.takes_lock else None
-        self.g = L.add(f"{m_name}.sigprof.gen", 0, b.top) if not d.legacy else None
+        self.g = L.add(f"{m_name}.sigprof.gen", 0, b.top, gen=True) if not d.legacy else None
         self.sid = L.add(f"{m_name}.sigprof.sample", 0, ctx.nsig)
         # profBuf.write's local: hasOverflow's answer, then takeOverflow's count > 0.
         self.ov = L.add(f"{m_name}.sigprof.overflow", 0, 1)

@@ -19,10 +19,13 @@ class Layout:
         self.labels: list[list[str] | None] = []
         self.bits: list[list[str] | None] = []
         self.ghost: list[bool] = []
+        # Fields that hold a generation value (or 0): what a rotation of the generation
+        # cycle acts on.
+        self.gen: list[bool] = []
 
     def add(self, name: str, init: int = 0, maxv: int = 1, *,
             labels: list[str] | None = None, bits: list[str] | None = None,
-            ghost: bool = False) -> int:
+            ghost: bool = False, gen: bool = False) -> int:
         """A field; ``labels`` names its values (a program counter), ``bits`` names the
         bits of a field that is a set (bit i stands for ``bits[i]``)."""
         if name in self.index:
@@ -35,6 +38,7 @@ class Layout:
         self.labels.append(labels)
         self.bits.append(bits)
         self.ghost.append(ghost)
+        self.gen.append(gen)
         return i
 
     def __len__(self) -> int:
@@ -42,7 +46,8 @@ class Layout:
 
     def show(self, i: int, v: int) -> str:
         """A field value as a person reads it: program counters by name, a set field as
-        the set of what its bits stand for (``{#1,#2}``, ``{}`` when empty)."""
+        the set of what its bits stand for (``{#1,#2}``, ``{}`` when empty).  ``gen``: the
+        field holds a generation value or 0."""
         labels = self.labels[i]
         if labels is not None and 0 <= v < len(labels):
             return labels[v]

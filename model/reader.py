@@ -44,7 +44,7 @@ class Reader(Drainer):
             self.RELEASE = pcs("release")
         self.DONE = pcs("done")
         self.pc = L.add(f"{name}.pc", self.LOOP, len(pcs.names) - 1, labels=pcs.names)
-        self.g = L.add(f"{name}.gen", 0, b.top)
+        self.g = L.add(f"{name}.gen", 0, b.top, gen=True)
         self.init_read(ctx)
         self.seq = L.add(f"{name}.seqlock", 0, 1)
         self.idle: int | None = None

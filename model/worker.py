@@ -57,7 +57,7 @@ class Worker:
         self.pc = L.add(f"{name}.pc", start, len(pcs.names) - 1, labels=pcs.names)
         # Unbounded: no count; the M may stop before any section (step "exit").
         self.done_sections = None if ctx.unbounded else L.add(f"{name}.sections", 0, b.sections)
-        self.g = L.add(f"{name}.gen", 0, b.top)
+        self.g = L.add(f"{name}.gen", 0, b.top, gen=True)
         self.seq = L.add(f"{name}.seqlock", 0, 1)
         if self.reentrant:
             # Unbounded: a design that never leaks a nested locker stays within one
@@ -66,7 +66,7 @@ class Worker:
             self.reentered = L.add(f"{name}.reentered", 0, most)
         if self.nests:
             self.nested_done = L.add(f"{name}.nested", 0, self.nests)
-            self.ng = L.add(f"{name}.nested.gen", 0, b.top)
+            self.ng = L.add(f"{name}.nested.gen", 0, b.top, gen=True)
         self.buf: list[TraceBuf] = [ctx.trace_buf(f"{name}.buf[{p}]", "event") for p in range(2)]
         self.last = ctx.order_field(name)
         self.idle: int | None = None  # set by the handler attached to this M
