@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from checker.cli.args import UsageError, positive_float
+from checker.cli.args import UsageError, positive_float, positive_int
 from checker.cli.prove_unbounded import capacities, parse_workers, print_unbounded, run_unbounded
 from checker.cli.select import joined, prepare_out, select_designs
 from checker.cli.table import print_interrupted, print_table
@@ -54,6 +54,14 @@ def add_prove_parser(sub: Any) -> None:
                    "signals and advances; the bound's capacities are kept), per worker count")
     p.add_argument("--workers", metavar="LIST",
                    help="--unbounded: worker counts to prove for, e.g. 1,2 (default 1,2,3)")
+    p.add_argument("--method", choices=("invariant", "explicit"), default="invariant",
+                   help="--unbounded: invariant (an inductive invariant found by Houdini and "
+                   "k-induction, re-checked by a plain solver; the default) or explicit (every "
+                   "reachable state of the unbounded system, per property, on its cone of "
+                   "influence, generations up to rotation)")
+    p.add_argument("--max-states", type=positive_int, metavar="N",
+                   help="--unbounded --method explicit: stop each property's search after N "
+                   "states (default 30,000,000, about 4 GB; the verdict is then incomplete)")
     p.add_argument("--seed", type=non_negative_int, default=0, metavar="N",
                    help="--unbounded: seed of the random walks that mine candidate invariants (default 0)")
     p.add_argument("--design", action="append", default=None, metavar="NAME|all",
@@ -78,6 +86,10 @@ def cmd_prove(args: argparse.Namespace) -> int:
                          "(traceNextGen) and/or --unbounded (runs of any length)")
     if args.workers is not None and not args.unbounded:
         raise UsageError("--workers goes with --unbounded (the other modes take workers from --bound)")
+    if args.method != "invariant" and not args.unbounded:
+        raise UsageError("--method goes with --unbounded")
+    if args.max_states is not None and args.method != "explicit":
+        raise UsageError("--max-states goes with --unbounded --method explicit")
     parse_workers(args.workers)
     wants_designs = args.bmc is not None or args.unbounded
     designs = select_designs(joined(args.design), joined(args.go)) if wants_designs else []
@@ -129,6 +141,7 @@ def cmd_prove(args: argparse.Namespace) -> int:
 def check_z3(args: argparse.Namespace, depth: int) -> int:
     """``gentrace check --engine z3``: the same run as ``gentrace prove --bmc K``."""
     args.bmc, args.lemmas, args.unbounded, args.workers = depth, False, False, None
+    args.method, args.max_states = "invariant", None
     return cmd_prove(args)
 
 
