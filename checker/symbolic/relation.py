@@ -118,17 +118,23 @@ class Symbolic:
                 out.setdefault(f, []).append(i)
         return out
 
-    def trans(self, xs: Sequence[BV], ys: Sequence[BV], c: BV) -> z3.BoolRef:
-        """Some enabled step, named by ``c``, takes ``xs`` to ``ys``."""
-        guards, updates = self.terms
-        parts = [z3.ULT(c, z3.BitVecVal(len(guards), self.cbits))]
-        parts += [z3.Implies(c == i, g) for i, g in enumerate(guards)]
+    def trans(self, xs: Sequence[BV], ys: Sequence[BV], c: BV, guards: bool = True) -> z3.BoolRef:
+        """Some enabled step, named by ``c``, takes ``xs`` to ``ys``.  ``guards=False``:
+        the step's update whether or not it is enabled (see :meth:`chosen_guard`)."""
+        gs, updates = self.terms
+        parts = [z3.ULT(c, z3.BitVecVal(len(gs), self.cbits))]
+        if guards:
+            parts += [z3.Implies(c == i, g) for i, g in enumerate(gs)]
         for f, (x, y) in enumerate(zip(self._x, ys, strict=True)):
             term: Any = x
             for i in reversed(self.writers.get(f, [])):
                 term = z3.If(c == i, updates[i][f], term)
             parts.append(y == term)
         return self._subst(z3.And(*parts), xs)
+
+    def chosen_guard(self, xs: Sequence[BV], c: BV) -> z3.BoolRef:
+        """The guard of the step ``c`` names holds in ``xs``."""
+        return self._subst(z3.Or(*[z3.And(c == i, g) for i, g in enumerate(self.terms[0])]), xs)
 
     def enabled_any(self, xs: Sequence[BV]) -> z3.BoolRef:
         return self._subst(z3.Or(*self.terms[0]), xs)
