@@ -22,6 +22,10 @@ from checker.core.replay import replay
     (["prove", "--unbounded", "--workers", "x"], "'x' is not a whole number"),
     (["prove", "--unbounded", "--workers", "9"], "out of range"),
     (["prove", "--bmc", "2", "--workers", "1"], "--workers goes with --unbounded"),
+    (["prove", "--bmc", "2", "--method", "explicit"], "--method goes with --unbounded"),
+    (["prove", "--unbounded", "--max-states", "9"], "--max-states goes with --unbounded --method explicit"),
+    (["prove", "--unbounded", "--method", "explicit", "--max-states", "0"], "at least 1"),
+    (["prove", "--unbounded", "--method", "magic"], "invalid choice"),
 ])
 def test_bad_input_is_one_line(argv: list[str], needle: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(argv, capsys)
@@ -52,3 +56,36 @@ def test_a_cut_short_proof_is_incomplete(capsys: pytest.CaptureFixture[str]) -> 
     (row,) = json.loads(out)["proofs"]
     assert set(row["verdicts"].values()) == {"incomplete"}
     assert row["verdict"] == "incomplete" and not row["matches"] and code == 1
+
+
+SMALL = ["--bound", "tracebuf=1", "ring_tags=1", "nested=0"]
+
+
+def test_explicit_cut_short_is_incomplete_and_says_where(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["prove", "--unbounded", "--method", "explicit", "--design", "corrected",
+                        "--workers", "1", "--max-states", "5000", "--json", *SMALL], capsys)
+    (row,) = json.loads(out)["proofs"]
+    assert row["method"] == "explicit"
+    assert set(row["verdicts"].values()) == {"incomplete"}
+    assert all("state budget of 5,000 reached" in m for m in row["methods"].values())
+    assert all(n >= 5000 for n in row["states"].values())
+    assert code == 1
+
+
+def test_explicit_shows_a_broken_design(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Twin: reader-exits-when-empty breaks reader-lifetime: a bounded run shows it (expected),
+    and the explicit search's own verdicts on the rest are never a wrong 'proved'."""
+    code, out, _ = run(["prove", "--unbounded", "--method", "explicit", "--design",
+                        "reader-exits-when-empty", "--workers", "1", "--max-states", "5000",
+                        "--out", str(tmp_path), "--json", *SMALL], capsys)
+    (row,) = json.loads(out)["proofs"]
+    assert row["verdicts"]["reader-lifetime"] == "violated"
+    assert replay(load(Path(row["files"]["reader-lifetime"]))).reproduced
+    assert code == 1
+
+
+def test_explicit_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["prove", "--unbounded", "--method", "explicit", "--design", "corrected",
+                        "--workers", "0", "--max-states", "3000", *SMALL], capsys)
+    assert out.startswith("engine: exhaustive search of the unbounded system")
+    assert "state budget of 3,000 reached" in out and code == 1

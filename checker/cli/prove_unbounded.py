@@ -131,6 +131,8 @@ def _explicit(d: Any, b: Bounds, props: list[str], row: dict[str, Any], args: ar
         row["states"][p] = r.states
         if r.verdict == "proved":
             row["methods"][p] = r.method
+        elif r.verdict == "vacuous":
+            row["methods"][p] = "no reachable state where the property says anything: " + r.method
         elif r.verdict == "violated":
             row["methods"][p] = (f"a run of {len(r.steps)} steps of the unbounded system, replayed "
                                  f"on the model (cone of influence {r.kept} of {r.fields} fields)")
@@ -166,13 +168,15 @@ def print_unbounded(rows: list[dict[str, Any]], bounds: Bounds) -> None:
         vs = list(r["verdicts"].values())
         inv = r.get("invariant_size", 0)
         mark = "" if r["matches"] else "  !"
+        other = len(vs) - vs.count("proved") - vs.count("violated")
         print(f"{r['release'] + ' ' + r['design']:<28} {r['workers']:>7}  {vs.count('proved'):>6}  "
-              f"{vs.count('violated'):>8}  {vs.count('incomplete'):>7}  {inv:>9}  {r['seconds']:.1f} s{mark}")
+              f"{vs.count('violated'):>8}  {other:>7}  {inv:>9}  {r['seconds']:.1f} s{mark}")
     print()
     if explicit:
         print("proved: every reachable state of the unbounded system satisfies the property (its "
               "cone of influence, generations up to rotation; deadlock-freedom: its safety part). "
-              "violated: a run, replayed on the model. incompl: the search was cut short.")
+              "violated: a run, replayed on the model. incompl: the search was cut short, or "
+              "the property is vacuous (no state where it says anything).")
     else:
         print("proved: an inductive invariant (Houdini over candidates mined from reachable states, "
               "then k-induction) implies the property, re-checked by a plain solver. violated: a "

@@ -35,13 +35,15 @@ from model import PROPERTY_NAMES, System
 from model.cone import cone
 from model.generation import cycle, rotations
 
-PROVED, VIOLATED, INCOMPLETE = "proved", "violated", "incomplete"
+PROVED, VIOLATED, VACUOUS, INCOMPLETE = "proved", "violated", "vacuous", "incomplete"
 
 
 @dataclass
 class UnboundedResult:
-    """``verdict`` for ``prop``: proved (every reachable state seen), violated (``steps``
-    from the initial state break it, replayed on the model) or incomplete (``note``)."""
+    """``verdict`` for ``prop``: proved (every reachable state seen), vacuous (every state
+    seen, and none in which the property says anything, e.g. generation-order with no
+    worker), violated (``steps`` from the initial state break it, replayed on the model)
+    or incomplete (``note``)."""
 
     prop: str
     verdict: str
@@ -117,7 +119,7 @@ def prove_explicit(system: System, prop: str, *, max_states: int | None = None,
     canon = Canon(system, prop)
     k = PROPERTY_NAMES.index(prop)
     bit = 1 << k
-    succ, viol, fin = comp.successors_packed, comp.violated, comp.finished
+    succ, viol, fin, wit = comp.successors_packed, comp.violated, comp.finished, comp.witnessed
     deadlock = prop == "deadlock-freedom"
     t0 = time.perf_counter()
     init = canon(bytes(system.initial))
@@ -125,6 +127,7 @@ def prove_explicit(system: System, prop: str, *, max_states: int | None = None,
     parent, via = array("i", [-1]), array("H", [0])
     frontier = [init]
     depth, count, bad = 0, 1, -1
+    witnessed = wit(init) & bit
     note = ""
     enabled = gc.isenabled()
     gc.disable()
@@ -147,6 +150,8 @@ def prove_explicit(system: System, prop: str, *, max_states: int | None = None,
                         via.append(step)
                         nxt.append(t)
                         count += 1
+                        if not witnessed:
+                            witnessed = wit(t) & bit
                         if viol(t) & bit:
                             bad = count - 1
                             break
@@ -180,7 +185,7 @@ def prove_explicit(system: System, prop: str, *, max_states: int | None = None,
         res.verdict, res.steps = VIOLATED, _path(parent, via, bad)
         _replay(system, prop, res.steps)
     elif not note:
-        res.verdict = PROVED
+        res.verdict = PROVED if witnessed else VACUOUS
     return res
 
 
