@@ -16,7 +16,8 @@ import z3
 from model.system import System
 
 
-def _reads(t: Any, names: dict[str, int]) -> set[int]:
+def reads(t: Any, names: dict[str, int]) -> set[int]:
+    """The fields a term reads (its uninterpreted constants named as fields)."""
     out: set[int] = set()
     todo, seen = [t], set()
     while todo:
@@ -40,13 +41,13 @@ def cone(system: System, props: list[str]) -> set[int]:
     names = {f"cone.{n}": i for i, n in enumerate(L.names)}
     need: set[int] = set()
     for p in props:
-        need |= _reads(system.invariants[system.prop_index[p]].ok(xs), names)
-    need |= _reads(system.finished(xs), names)
+        need |= reads(system.invariants[system.prop_index[p]].ok(xs), names)
+    need |= reads(system.finished(xs), names)
     flows: dict[int, set[int]] = {}
     for st in system.steps:
-        need |= _reads(system.guard(st, xs), names)
+        need |= reads(system.guard(st, xs), names)
         for f, v in st.update(xs).items():
-            flows.setdefault(f, set()).update(_reads(v, names))
+            flows.setdefault(f, set()).update(reads(v, names))
     todo = list(need)
     while todo:
         f = todo.pop()

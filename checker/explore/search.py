@@ -166,10 +166,7 @@ def _explore(system: System, max_states: int | None, max_seconds: float | None,
                     elapsed = time.perf_counter() - t0
                     if progress is not None:
                         progress(Stats(count, transitions, depth + 1, elapsed))
-                    if max_states is not None and count >= max_states:
-                        cut = f"state budget of {max_states} reached"
-                    elif max_seconds is not None and elapsed >= max_seconds:
-                        cut = f"time budget of {max_seconds:g} s reached"
+                    cut = over_budget(count, elapsed, max_states, max_seconds)
                     if cut:
                         break
                     interrupt.check()
@@ -221,6 +218,15 @@ def _explore(system: System, max_states: int | None, max_seconds: float | None,
         else:
             res.verdicts[p] = HOLDS
     return res
+
+
+def over_budget(count: int, elapsed: float, max_states: int | None, max_seconds: float | None) -> str:
+    """Which budget a search has used up ("" if none)."""
+    if max_states is not None and count >= max_states:
+        return f"state budget of {max_states} reached"
+    if max_seconds is not None and elapsed >= max_seconds:
+        return f"time budget of {max_seconds:g} s reached"
+    return ""
 
 
 def _path(parent: array, via: array, sid: int) -> list[int]:

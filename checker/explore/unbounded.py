@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from checker.core import interrupt
+from checker.explore.search import _path, over_budget
 from model import PROPERTY_NAMES, System
 from model.cone import cone
 from model.generation import cycle, rotations
@@ -161,10 +162,7 @@ def prove_explicit(system: System, prop: str, *, max_states: int | None = None,
                     el = time.perf_counter() - t0
                     if progress is not None:
                         progress(count, depth, el)
-                    if max_states is not None and count >= max_states:
-                        note = f"state budget of {max_states:,} reached"
-                    elif max_seconds is not None and el >= max_seconds:
-                        note = f"time budget of {max_seconds:g} s reached"
+                    note = over_budget(count, el, max_states, max_seconds)
                     if note:
                         break
                     interrupt.check()
@@ -187,14 +185,6 @@ def prove_explicit(system: System, prop: str, *, max_states: int | None = None,
     elif not note:
         res.verdict = PROVED if witnessed else VACUOUS
     return res
-
-
-def _path(parent: array, via: array, sid: int) -> list[int]:
-    out = []
-    while sid > 0:
-        out.append(via[sid])
-        sid = parent[sid]
-    return out[::-1]
 
 
 def _replay(system: System, prop: str, steps: list[int]) -> None:

@@ -40,6 +40,7 @@ from typing import Any
 import z3
 
 from model import System
+from model.cone import reads as _fields_in
 
 BV = z3.BitVecRef
 
@@ -272,20 +273,3 @@ def _bool(v: Any) -> z3.BoolRef:
     if isinstance(v, bool | int):
         return z3.BoolVal(bool(v))
     return v != 0
-
-
-def _fields_in(t: Any, names: dict[str, int]) -> set[int]:
-    """The state fields a term reads (its uninterpreted constants named as fields)."""
-    out: set[int] = set()
-    todo, seen = [t], set()
-    while todo:
-        e = todo.pop()
-        if not isinstance(e, z3.ExprRef) or e.get_id() in seen:
-            continue
-        seen.add(e.get_id())
-        if z3.is_const(e) and e.decl().kind() == z3.Z3_OP_UNINTERPRETED:
-            f = names.get(e.decl().name())
-            if f is not None:
-                out.add(f)
-        todo.extend(e.children())
-    return out
