@@ -137,12 +137,6 @@ def test_same_inputs_same_counts() -> None:
 
 
 @pytest.mark.heavy
-def test_corrected_deadlock_freedom_for_runs_of_any_length_without_workers() -> None:
-    r = prove_explicit(system("corrected", "1.27", 0), "deadlock-freedom")
-    assert r.verdict == "proved", r
-
-
-@pytest.mark.heavy
 def test_a_property_with_nothing_to_say_is_vacuous_not_proved() -> None:
     # No worker: no event is ever written, so generation-order never has a say.
     r = prove_explicit(system("corrected", "1.27", 0), "generation-order")
