@@ -403,6 +403,9 @@ def test_cli_report_from_results(tmp_path: Path, docs: list[tuple[str, Any]],
     assert not (out / "results").exists()  # nothing was run
     brief = (out / "summary.md").read_text()
     assert len(brief) < 65536 and "## 1. Summary" in brief and "```mermaid" in brief
+    # Its matrix has no links, and its legend does not promise any.
+    assert "(it links to its diagram)" not in brief and content.LINKS_BRIEF in brief
+    assert "(it links to its diagram)" in (out / "report.md").read_text()
     # A verdict that differs from its expectation makes the report exit 1 (it is still written).
     doc = json.loads(Path(files[0]).read_text())
     doc["results"][0]["matches"] = False

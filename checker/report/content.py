@@ -370,12 +370,17 @@ def _size(rows: list[Verdict]) -> str:
     return secs(st.get("seconds"))
 
 
+# The matrix legend's words on links; summary.md, whose matrix has none, says where they are.
+LINKS = " (it links to its diagram)"
+LINKS_BRIEF = " (in report.md and index.html it links to its diagram)"
+
+
 def _matrix(results: Results, by_key: dict[tuple[str, ...], Story]) -> list[Block]:
     out: list[Block] = [_h(2)]
     if not results.verdicts:
         return out + [Para("No verdicts in these results.")]
     out.append(Para("One table per release, bound and engine: design x property, the observed verdict. "
-                    "`VIOL` a counterexample was found and replays (it links to its diagram); `holds` the "
+                    f"`VIOL` a counterexample was found and replays{LINKS}; `holds` the "
                     "whole state space within the bound was explored; `vacuous` explored, but the "
                     "property's situation never arose at this bound; `nf` Hypothesis met no violation in "
                     "its runs (a sample); `none<=K` no violation within K steps (BMC); `incompl` cut short. "

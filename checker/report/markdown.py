@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from checker.report.blocks import Block, Bullets, Cell, Code, Diagram, Fold, Heading, Para, Table
-from checker.report.content import Report
+from checker.report.content import LINKS, LINKS_BRIEF, Report
 from checker.report.story import Step, Story
 
 HANDLER_RECT = "rgba(255, 200, 140, 0.35)"
@@ -33,6 +33,8 @@ def render_brief(report: Report) -> str:
     for b in report.brief:
         if isinstance(b, Table):
             b = Table(b.head, [[Cell(c.text, c.cls) for c in r] for r in b.rows], b.cls)
+        elif isinstance(b, Para) and LINKS in b.text:
+            b = Para(b.text.replace(LINKS, LINKS_BRIEF), b.cls)
         out.append(diagram(b.story, steps=False) if isinstance(b, Diagram) else _block(b))
     return "\n\n".join(x for x in out if x) + "\n"
 
