@@ -512,3 +512,18 @@ def test_proof_rows_with_a_verdict_per_property_are_one_row_each() -> None:
         ("deadlock-freedom", "incomplete", "not inductive with the mined invariants"),
         ("sample-generation", "proved", "inductive invariant (Houdini)")]
     assert res.verdicts == [] and all(p.invariants[0]["name"] == "seqlock-even-when-idle" for p in res.proofs)
+
+
+def test_every_row_of_proofs_is_a_proof_whatever_its_verdict() -> None:
+    """``prove --unbounded --method explicit`` rows carry no invariants and may be all
+    incomplete: they are proofs (section 6), never bounded verdicts in the matrix."""
+    doc = {"engine": "z3", "proofs": [
+        {"release": "1.27", "design": "corrected", "workers": 0, "seconds": 1.5, "method": "explicit",
+         "verdicts": {"single-reader": "incomplete", "generation-order": "vacuous"},
+         "methods": {"single-reader": "state budget of 2000 reached after 2,373 states (depth 9)",
+                     "generation-order": "no reachable state where the property says anything"}}]}
+    res = Results()
+    res.add(doc, "u.json")
+    assert res.verdicts == []
+    assert [(p.prop, p.verdict) for p in res.proofs] == [("generation-order", "vacuous"),
+                                                        ("single-reader", "incomplete")]

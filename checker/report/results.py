@@ -154,21 +154,22 @@ class Results:
         bounds = doc.get("bounds") if isinstance(doc.get("bounds"), dict) else None
         method = str(doc.get("method", ""))
         engines = set()
-        expanded: list[Any] = []
-        for row in [*rows, *proofs]:
+        # (row, whether it came from "proofs": every such row is a proof, whatever its verdict)
+        expanded: list[tuple[Any, bool]] = []
+        for row, is_proof in [*((r, False) for r in rows), *((r, True) for r in proofs)]:
             if isinstance(row, dict) and isinstance(row.get("verdicts"), dict):
                 # One row per design with a verdict per property: one proof row each.
                 methods = row.get("methods") if isinstance(row.get("methods"), dict) else {}
                 for p, verdict in sorted(row["verdicts"].items()):
-                    expanded.append({**{k: v for k, v in row.items() if k not in ("verdicts", "methods")},
-                                     "property": p, "verdict": verdict,
-                                     "method": methods.get(p, row.get("method", method))})
+                    expanded.append(({**{k: v for k, v in row.items() if k not in ("verdicts", "methods")},
+                                      "property": p, "verdict": verdict,
+                                      "method": methods.get(p, row.get("method", method))}, is_proof))
             else:
-                expanded.append(row)
-        for row in expanded:
+                expanded.append((row, is_proof))
+        for row, is_proof in expanded:
             if not isinstance(row, dict):
                 raise ResultsError(f"{where}: a row of \"results\" is not an object")
-            if row in proofs or _is_proof(row, method):
+            if is_proof or _is_proof(row, method):
                 self.proofs.append(_proof(row, method, where))
                 engines.add("z3 (unbounded)")
                 continue
