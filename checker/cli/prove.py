@@ -61,7 +61,7 @@ def add_prove_parser(sub: Any) -> None:
                    "influence, generations up to rotation)")
     p.add_argument("--max-states", type=positive_int, metavar="N",
                    help="--unbounded --method explicit: stop each property's search after N "
-                   "states (default 30,000,000, about 4 GB; the verdict is then incomplete)")
+                   "states (default 30,000,000, about 5 GB of memory; the verdict is then incomplete)")
     p.add_argument("--seed", type=non_negative_int, default=0, metavar="N",
                    help="--unbounded: seed of the random walks that mine candidate invariants (default 0)")
     p.add_argument("--design", action="append", default=None, metavar="NAME|all",
