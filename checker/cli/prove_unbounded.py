@@ -9,7 +9,11 @@ For every design asked for and every worker count (``--workers``, default 1,2,3)
   model and written with ``--out``, shows the violation for runs of any length too;
 * every other property is given to the proof engine (``checker/symbolic/induction.py``):
   ``proved`` only with an inductive invariant that a plain solver re-checked (or a
-  k-induction on top of it), otherwise ``incomplete``, with what stopped it.
+  k-induction on top of it), otherwise ``incomplete``, with what stopped it;
+* or, with ``--method explicit``, to the search of every reachable state of the unbounded
+  system (``checker/explore/unbounded.py``): ``proved`` when the search ends and no state
+  breaks it, ``vacuous`` when no state gives the property a say, ``violated`` with a run
+  replayed on the model, ``incomplete`` when ``--max-states`` or ``--max-seconds`` cut it.
 """
 
 from __future__ import annotations
