@@ -19,9 +19,9 @@ Measured 2026-11-26 on the 2-core machine, shared with other jobs, explicit sear
 
 * no worker: deadlock-freedom proved, 13,665,568 states, depth 186, 93 s; single-reader
   proved, 15,647,936 states, depth 188, 124 s (about 130,000 states a second);
-  reader-lifetime proved, 13,665,568 states, 138 s; sample-generation and flush-before-seal
-  stopped at 30 million states (depth 111 and 127), their cones holding 53 to 55 of the 66
-  fields (trace buffers, ghost sets);
+  reader-lifetime proved, 13,665,568 states, 138 s; sample-generation stopped at 60 million
+  states (depth 140, 333 s) and flush-before-seal at 30 million (depth 127), their cones
+  holding 53 to 55 of the 66 fields (trace buffers, ghost sets);
 * one worker, deadlock-freedom: stopped at 60,002,959 states, depth 56, 703 s, about 11 GB
   (with no worker the whole search ends at depth 186: this one is far from its end).
 
