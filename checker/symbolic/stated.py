@@ -1,0 +1,246 @@
+"""Proofs for runs of any length from the stated invariants (``model/invariants.py``).
+
+A property holds on every run of the unbounded system, however long, when some set of
+lemmas is
+
+1. **initial**: every lemma holds in the initial state;
+2. **inductive**: from any state where every lemma holds (and every field is within its
+   declared range), every step leads to a state where every lemma holds again, the range
+   included.  Each lemma is checked on its own, step by step, against the conjunction of
+   all of them (they are mutually inductive);
+3. **strong enough**: no state where every lemma holds breaks the property.  When this
+   fails, k-induction strengthened with the lemmas is tried (k = 2 .. ``max_k``): no run
+   of k steps through lemma states ends in a violation after k - 1 good states, with
+   bounded model checking of depth k - 1 as its base case.
+
+Then everything is **re-checked** by a fresh plain z3 solver on the monolithic relation
+(``Symbolic.trans``, a different encoding from the per-step terms used above):
+initiation, consecution of the whole conjunction, and the implication.  Only a property
+whose every check came back ``unsat`` from both is reported ``proved``; a ``sat`` gives a
+counterexample to induction (a state, a step, the lemma it breaks), and ``unknown`` or a
+time-out makes the property ``incomplete``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import z3
+
+from checker.core.interrupt import check as check_interrupt
+from checker.symbolic.relation import Symbolic
+from model import PROPERTY_NAMES, System
+from model.invariants import Lemma, lemmas as stated_lemmas
+
+RANGE = "fields.in-range"
+
+
+@dataclass(frozen=True)
+class Cti:
+    """A counterexample to induction: from ``state`` (every lemma true), ``step`` breaks ``lemma``."""
+
+    lemma: str
+    step: str
+    state: tuple[int, ...]
+    after: tuple[int, ...]
+
+
+@dataclass
+class StatedResult:
+    design: str
+    release: str
+    workers: int
+    verdicts: dict[str, str]                 # property -> proved | incomplete
+    methods: dict[str, str]
+    lemmas: list[Lemma]
+    initial_failures: list[str] = field(default_factory=list)
+    ctis: list[Cti] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+    queries: int = 0
+    note: str = ""
+
+    @property
+    def inductive(self) -> bool:
+        return not self.initial_failures and not self.ctis and not self.note
+
+
+def _solver(deadline: float | None) -> z3.Solver:
+    s = z3.SolverFor("QF_BV")
+    if deadline is not None:
+        s.set("timeout", max(1, int((deadline - time.perf_counter()) * 1000)))
+    return s
+
+
+def _bool(v: Any) -> z3.BoolRef:
+    if isinstance(v, z3.BoolRef):
+        return v
+    if isinstance(v, bool | int):
+        return z3.BoolVal(bool(v))
+    return v != 0
+
+
+class Checker:
+    """Initiation, consecution and implication of a lemma list on one unbounded system."""
+
+    def __init__(self, system: System, lems: Sequence[Lemma] | None = None) -> None:
+        self.system = system
+        self.sym = Symbolic(system)
+        self.lemmas = list(stated_lemmas(system) if lems is None else lems)
+        self.x = self.sym.state("x")
+        self.queries = 0
+
+    def holds(self, lem: Lemma, s: Sequence[int]) -> bool:
+        return bool(lem.pred(list(s)))
+
+    def in_range(self, s: Sequence[int]) -> bool:
+        return all(0 <= v <= m for v, m in zip(s, self.system.layout.maxv, strict=True))
+
+    def initial_failures(self) -> list[str]:
+        s0 = self.system.initial
+        out = [lem.name for lem in self.lemmas if not self.holds(lem, s0)]
+        if not self.in_range(s0):
+            out.append(RANGE)
+        return out
+
+    def terms(self, xs: Sequence[Any]) -> list[tuple[str, z3.BoolRef]]:
+        return [(RANGE, self.sym.in_range(xs))] + [(lem.name, _bool(lem.pred(list(xs))))
+                                                    for lem in self.lemmas]
+
+    def consecution(self, *, deadline: float | None = None, first_only: bool = False,
+                    progress: Callable[[str], None] | None = None) -> tuple[list[Cti], str]:
+        """Every step from a lemma state to a lemma state: the CTIs found, and why the
+        check stopped short ("" when it ran to the end)."""
+        sym, x = self.sym, self.x
+        pre = self.terms(x)
+        solver = _solver(deadline)
+        solver.add(*[t for _, t in pre])
+        ctis: list[Cti] = []
+        steps = self.system.steps
+        for i, st in enumerate(steps):
+            check_interrupt()
+            if progress is not None:
+                progress(f"consecution: step {i + 1}/{len(steps)} {st.key}")
+            upd = sym.update(i, x)
+            y = [upd.get(f, xf) for f, xf in enumerate(x)]
+            post = self.terms(y)
+            solver.push()
+            solver.add(sym.guard(i, x))
+            todo = list(post)
+            while todo:
+                if deadline is not None:
+                    left = deadline - time.perf_counter()
+                    if left <= 0:
+                        solver.pop()
+                        return ctis, "time budget spent"
+                    solver.set("timeout", max(1, int(left * 1000)))
+                self.queries += 1
+                r = solver.check(z3.Or(*[z3.Not(t) for _, t in todo]))
+                if r == z3.unsat:
+                    break
+                if r != z3.sat:
+                    solver.pop()
+                    return ctis, f"solver answered {r} at step {st.key}"
+                m = solver.model()
+                state = sym.value(m, x)
+                after = tuple(m.eval(v if not isinstance(v, int) else sym.const(v),
+                                     model_completion=True).as_long() for v in y)
+                broken = [n for n, t in todo if z3.is_false(m.eval(t, model_completion=True))]
+                for n in broken:
+                    ctis.append(Cti(n, st.key, state, after))
+                if first_only:
+                    solver.pop()
+                    return ctis, ""
+                todo = [(n, t) for n, t in todo if n not in broken]
+            solver.pop()
+        return ctis, ""
+
+    def implies(self, prop: str, deadline: float | None = None) -> tuple[str, tuple[int, ...] | None]:
+        """Whether every lemma state satisfies ``prop`` (for deadlock-freedom, its safety
+        part): ``unsat`` (it does), ``sat`` with a lemma state breaking it, or ``unknown``."""
+        s = _solver(deadline)
+        s.add(*[t for _, t in self.terms(self.x)])
+        s.add(self.sym.bad(prop, self.x))
+        self.queries += 1
+        r = s.check()
+        if r == z3.sat:
+            return "sat", self.sym.value(s.model(), self.x)
+        return str(r), None
+
+    def recheck(self, props: Sequence[str], deadline: float | None = None) -> dict[str, str]:
+        """A fresh plain solver, the monolithic relation: initiation, consecution, and each
+        property's implication.  Returns check -> z3's answer (``unsat`` everywhere when the
+        proof stands)."""
+        sym = self.sym
+        x, y, ch = sym.state("rx"), sym.state("ry"), sym.choice("rc")
+
+        def inv(xs: Sequence[Any]) -> z3.BoolRef:
+            return z3.And(sym.in_range(xs), *[_bool(lem.pred(list(xs))) for lem in self.lemmas])
+
+        out: dict[str, str] = {}
+        checks = [("initiation", z3.And(sym.init(x), z3.Not(inv(x)))),
+                  ("consecution", z3.And(inv(x), sym.trans(x, y, ch), z3.Not(inv(y))))]
+        checks += [(f"implies {p}", z3.And(inv(x), sym.bad(p, x))) for p in props]
+        for name, f in checks:
+            check_interrupt()
+            s = z3.Solver()
+            if deadline is not None:
+                s.set("timeout", max(1, int((deadline - time.perf_counter()) * 1000)))
+            s.add(f)
+            self.queries += 1
+            out[name] = str(s.check())
+        return out
+
+
+def prove_stated(system: System, *, props: Sequence[str] = PROPERTY_NAMES,
+                 max_seconds: float | None = None, lems: Sequence[Lemma] | None = None,
+                 progress: Callable[[str], None] | None = None) -> StatedResult:
+    """Prove each of ``props`` for runs of any length from the stated invariants."""
+    t0 = time.perf_counter()
+    deadline = None if max_seconds is None else t0 + max_seconds
+    ck = Checker(system, lems)
+    d = system.design
+    res = StatedResult(d.name, d.release.name, system.bounds.workers, {}, {}, ck.lemmas)
+    res.initial_failures = ck.initial_failures()
+    t = time.perf_counter()
+    res.ctis, stop = ck.consecution(deadline=deadline, progress=progress)
+    res.seconds["consecution"] = time.perf_counter() - t
+    res.note = stop
+    why = ""
+    if res.initial_failures:
+        why = f"lemma {res.initial_failures[0]} is false initially"
+    elif res.ctis:
+        c = res.ctis[0]
+        why = f"lemma {c.lemma} is not inductive: step {c.step} breaks it"
+    elif stop:
+        why = f"consecution check cut short: {stop}"
+    t = time.perf_counter()
+    for p in props:
+        if why:
+            res.verdicts[p], res.methods[p] = "incomplete", why
+            continue
+        r, _ = ck.implies(p, deadline)
+        if r == "unsat":
+            res.verdicts[p], res.methods[p] = "proved", f"implied by the {len(ck.lemmas)} stated lemmas"
+        else:
+            res.verdicts[p] = "incomplete"
+            res.methods[p] = ("the stated lemmas do not imply it (a lemma state breaks it)"
+                              if r == "sat" else f"solver answered {r} on the implication")
+    res.seconds["implication"] = time.perf_counter() - t
+    proved = [p for p in props if res.verdicts[p] == "proved"]
+    if proved:
+        t = time.perf_counter()
+        rc = ck.recheck(proved, deadline)
+        res.seconds["recheck"] = time.perf_counter() - t
+        for p in proved:
+            bad = [k for k in ("initiation", "consecution", f"implies {p}") if rc[k] != "unsat"]
+            if bad:
+                res.verdicts[p] = "incomplete"
+                res.methods[p] = f"the plain re-check answered {rc[bad[0]]} on {bad[0]}"
+            else:
+                res.methods[p] += "; re-checked by a plain solver"
+    res.queries = ck.queries
+    res.seconds["total"] = time.perf_counter() - t0
+    return res
