@@ -20,6 +20,7 @@ from typing import Any
 
 from model.generation import next_gen
 from model.readcpu import READ_STEPS
+from model.releases import NESTED_ENTRY
 from model.values import Val, all_of, any_of, neg
 
 Pred = Callable[[Sequence[Val]], Val]
@@ -32,6 +33,21 @@ class Lemma:
     name: str
     reason: str
     pred: Pred
+    # The properties this lemma is for; empty: the structural base every proof uses.
+    props: frozenset[str] = frozenset()
+
+
+def as_val(c: Val) -> Val:
+    """A truth value as 1 or 0 (for arithmetic in a lemma)."""
+    from model.values import as_int
+    return as_int(c)
+
+
+def sum_of(xs: Sequence[Val]) -> Val:
+    out: Val = 0
+    for x in xs:
+        out = out + x
+    return out
 
 
 def implies(a: Val, b: Val) -> Val:
@@ -68,8 +84,8 @@ class _Builder:
         self.c = system.ctx
         self.out: list[Lemma] = []
 
-    def add(self, name: str, reason: str, pred: Pred) -> None:
-        self.out.append(Lemma(name, reason, pred))
+    def add(self, name: str, reason: str, pred: Pred, props: Sequence[str] = ()) -> None:
+        self.out.append(Lemma(name, reason, pred, frozenset(props)))
 
     def build(self) -> list[Lemma]:
         self.generations()
@@ -78,6 +94,11 @@ class _Builder:
         self.drainers()
         self.rings()
         self.threads()
+        self.regions()
+        self.buffers()
+        self.order()
+        self.samples()
+        self.goals()
         return self.out
 
     def on_ring(self, s: Sequence[Val], idx: Val, fn: Callable[[Any], Val]) -> Val:
@@ -306,14 +327,201 @@ class _Builder:
                      lambda s: implies(R(s, "undo", "done"), s[gen] == 0))
         for w in sysm.workers:
             Wp = _Pc(w.pc, w.pcs.names)
+            body = ["nested.enabled", "nested.load-gen", "nested.write", "write", "release"]
             parts: list[Callable[[Sequence[Val]], Val]] = [
-                lambda s, w=w, Wp=Wp: implies(Wp(s, "write", "release"), s[w.g] != 0),
+                lambda s, w=w, Wp=Wp, body=body: implies(Wp(s, *body), s[w.g] != 0),
                 lambda s, w=w, Wp=Wp: implies(Wp(s, "acquire", "load-gen", "undo", "done"), s[w.g] == 0),
                 lambda s, w=w, Wp=Wp: implies(Wp(s, "undo"), s[gen] == 0),
             ]
-            if w.reentrant and not w.nests:
-                parts.append(lambda s, w=w, Wp=Wp: all_of(s[w.reentered] == 0, neg(Wp(s, "reenter-load-gen"))))
+            if w.reentrant:
+                parts.append(lambda s, w=w, Wp=Wp: all_of(
+                    neg(Wp(s, "reenter-load-gen")),
+                    s[w.reentered] == (1 if w.nests else 0) * as_val(Wp(s, "nested.write"))))
+            if w.nests:
+                N = w.nests
+                parts += [
+                    lambda s, w=w, Wp=Wp: implies(Wp(s, "acquire", "load-gen", "undo", "done"),
+                                                  all_of(s[w.nested_done] == 0, s[w.ng] == 0)),
+                    lambda s, w=w, Wp=Wp, N=N: implies(Wp(s, "nested.enabled", "nested.load-gen", "nested.write"),
+                                                       s[w.nested_done] < N),
+                    lambda s, w=w, Wp=Wp, N=N: implies(Wp(s, "write", "release"),
+                                                       all_of(s[w.nested_done] == N, s[w.ng] == 0)),
+                    lambda s, w=w, Wp=Wp: implies(Wp(s, "nested.enabled", "nested.load-gen"), s[w.ng] == 0),
+                ]
+                if w.mode == NESTED_ENTRY:
+                    parts.append(lambda s, w=w, Wp=Wp: implies(Wp(s, "nested.write"), s[w.ng] == s[w.g]))
             self.add(f"{w.name}.section",
-                     f"{w.name} holds a non-zero gen from its load to its traceRelease; with no nested "
-                     "acquire its reentered count stays 0 (no locker leaks)",
+                     f"{w.name} holds a non-zero gen from its load to its traceRelease; its reentered "
+                     "count is 1 only inside a nested pair (no locker leaks), and its nested pairs "
+                     "are counted from 0 each section",
                      lambda s, parts=parts: all_of(*[p(s) for p in parts]))
+
+    # -- what the flush properties rest on -----------------------------------------------
+
+    def regions(self) -> None:
+        """The advancer's phases, by its program counter (names in its order)."""
+        a = self.sysm.advancer
+        self.A = _Pc(a.pc, a.pcs.names)
+        o = a.order
+        self.after_publish = o[o.index("publish") + 1: o.index("seal") + 1]
+
+        def upto(name: str) -> list[str]:
+            return o[o.index("publish") + 1: o.index(name) + 1] if name in o else []
+        self.upto = upto
+        # Until it has drained the profBuf of the generation it finishes: up to its
+        # last read step in program order (the read's steps loop back to its commit).
+        reads = [n for n in o if n in READ_STEPS]
+        self.draining = upto(reads[-1]) if reads else []
+
+    def live_as(self, s: Sequence[Val], v: Val, region: list[str]) -> Val:
+        """``v`` is the current generation, or the advancer's while it is in ``region``."""
+        a = self.sysm.advancer
+        return any_of(v == s[self.c.gen], all_of(v == s[a.g], self.A(s, *region)))
+
+    def buffers(self) -> None:
+        sysm, c, a = self.sysm, self.c, self.sysm.advancer
+        EVENTS = ("event-generation", "flush-before-seal", "no-unflushed-at-stop")
+        CPUBUF = ("flush-before-seal", "no-unflushed-at-stop", "sample-generation", "sample-conservation")
+        RINGS = ("no-unflushed-at-stop", "sample-generation", "sample-conservation")
+        self.add("flushedGen.behind",
+                 "flushedGen is stored only at the seal, with the generation just finished",
+                 lambda s: all_of(implies(self.A(s, *self.after_publish), s[c.flushed] != s[a.g]),
+                                  implies(self.A(s, "load-gen", "publish"), s[c.flushed] != s[c.gen])))
+        for w in sysm.workers:
+            for p, tb in enumerate(w.buf):
+                self.add(f"{tb.name}.batch",
+                         f"{w.name} writes an event of a live generation into buf[gen%2]; the advancer "
+                         f"flushes buf[gen%2] of {w.name} once {w.name} is seen outside traceAcquire, so "
+                         "a batch's generation is the current one, or the finishing one until that flush",
+                         lambda s, tb=tb, p=p, w=w: all_of(
+                             implies(s[tb.hdr] != 0, all_of((s[tb.hdr] & 1) == p, s[tb.content] == 0,
+                                                            self.live_as(s, s[tb.hdr], self.upto(f"flush({w.name})")))),
+                             implies(s[tb.hdr] == 0, all_of(s[tb.n] == 0, s[tb.content] == 0))),
+                         EVENTS)
+        cpu = self.upto("cpu-flush")
+        for p, tb in enumerate(c.cpubuf):
+            self.add(f"{tb.name}.batch",
+                     "samples are written into cpuBuf[gen%2] by a drainer with a live gen; the advancer "
+                     "flushes cpuBuf[gen%2] after its drain",
+                     lambda s, tb=tb, p=p: all_of(
+                         implies(s[tb.hdr] != 0, all_of((s[tb.hdr] & 1) == p,
+                                                        self.live_as(s, s[tb.hdr], cpu))),
+                         implies(s[tb.hdr] == 0, all_of(s[tb.n] == 0, s[tb.content] == 0))),
+                     CPUBUF)
+        reads = [n for n in ("read.take-overflow", "read.load-eof") if n in a.pcs.names]
+        for p, rg in enumerate(c.pb):
+            self.add(f"{rg.name}.pending",
+                     "records are written into profBuf[gen%2] with a live gen, and the advancer drains "
+                     "the finishing generation's profBuf until a read finds it empty",
+                     lambda s, rg=rg, p=p: implies(neg(rg.empty(s)), any_of(
+                         all_of(s[c.gen] != 0, (s[c.gen] & 1) == p),
+                         all_of((s[a.g] & 1) == p, self.A(s, *self.draining)))),
+                     RINGS)
+        if reads:
+            self.add("A.drained",
+                     "the advancer's read found no data, and after its wait for every M nothing "
+                     "writes the finishing generation's profBuf",
+                     lambda s: implies(self.A(s, *reads), self.on_ring(s, a.prof(s), lambda rg: rg.empty(s))),
+                     RINGS)
+
+    def order(self) -> None:
+        sysm, c, a = self.sysm, self.c, self.sysm.advancer
+        for w in sysm.workers:
+            last = w.last
+            self.add(f"{w.name}.lastEventGen",
+                     f"{w.name}'s latest event generation is live (the seal forgets it), and no later "
+                     "than the generation it holds now",
+                     lambda s, w=w, last=last: all_of(
+                         implies(s[last] != 0, self.live_as(s, s[last], self.after_publish)),
+                         implies(all_of(s[w.g] != 0, s[last] != 0, s[last] != s[w.g]),
+                                 all_of(s[w.g] == s[c.gen], s[last] == s[a.g]))),
+                     ("generation-order",))
+
+    def samples(self) -> None:
+        sysm, c, a = self.sysm, self.c, self.sysm.advancer
+        SG = ("sample-generation", "sample-conservation")
+        sg, tracked = c.sgen[1], c.delivered
+        hs = sysm.handlers
+        self.add("sample.tracked.once",
+                 "the tracked sample is delivered at most once, to one handler, and has no "
+                 "generation before it is accepted",
+                 lambda s: all_of(
+                     implies(s[tracked] == 0, s[sg] == 0),
+                     *[implies(s[h.sid] == 1, s[tracked] == 1) for h in hs],
+                     *[neg(all_of(s[hs[i].sid] == 1, s[hs[j].sid] == 1))
+                       for i in range(len(hs)) for j in range(i + 1, len(hs))]),
+                 SG)
+        for h in hs:
+            if h.g is None:
+                continue
+            self.add(f"{h.m}.sigprof.tracked",
+                     "a handler carrying the tracked sample accepted it under the gen it loaded",
+                     lambda s, h=h: implies(s[h.sid] == 1, any_of(all_of(s[h.g] == 0, s[sg] == 0),
+                                                                  all_of(s[h.g] != 0, s[sg] == s[h.g]))),
+                     SG)
+        drainers = [d for d in (sysm.reader, sysm.advancer) if _Pc(d.pc, d.pcs.names).has("read.emit")]
+        for p, rg, f, pending in self.pending_words(drainers, with_ring=True):
+            self.add(f"{self.sysm.layout.names[f]}.tracked",
+                     "the tracked sample waits in profBuf[gen%2] of the generation it was accepted "
+                     "under, which stays live until the advancer has drained that profBuf",
+                     lambda s, f=f, p=p, pending=pending: implies(
+                         all_of(s[f] == 1, pending(s)),
+                         all_of(s[sg] != 0, (s[sg] & 1) == p, self.live_as(s, s[sg], self.draining))),
+                     SG)
+        carrying = {"siglock", "logload", "w.hasOverflow", "w.canWrite", "w.takeOverflow",
+                     "w.overflowRecord", "w.record", "w.incrementOverflow"}
+        pend = self.pending_words(drainers)
+
+        def where(s):  # type: ignore[no-untyped-def]
+            at = [all_of(s[h.sid] == 1, _Pc(h.pc, h.pcs.names)(s, *carrying)) for h in hs]
+            at += [all_of(s[f] == 1, pending(s)) for f, pending in pend]
+            at += [(s[tb.content] & 2) != 0 for tb in c.cpubuf]
+            done = [(s[c.emitted] & 2) != 0, (s[c.overflowed] & 2) != 0]
+            count = sum_of([as_val(x) for x in at + done])
+            untracked = [(s[f] & 1) == 0 for f in [tb.content for tb in c.cpubuf] + [c.emitted, c.overflowed]]
+            return all_of(implies(s[sg] != 0, count == 1), *untracked,
+                          implies(s[sg] == 0, all_of(*[neg(x) for x in at[len(hs):] + done])))
+        self.add("sample.tracked.where",
+                 "an accepted sample is in exactly one place: its handler, its profBuf (not yet "
+                 "handed over), a cpuBuf batch, the trace, or the overflow count",
+                 where, ("sample-conservation",))
+        o = a.order
+        for p, f in enumerate(c.clw):
+            clear = f"stop.clear-cpuLogWrite[{p}]"
+            later = o[o.index(clear) + 1:] if clear in o else []
+            self.add(f"cpuLogWrite[{p}].set",
+                     "StopTrace clears cpuLogWrite only after the stop's wait for every M, when no "
+                     "handler holds a live generation",
+                     lambda s, f=f, later=later: implies(s[f] == 0, self.A(s, *later)),
+                     ("sample-conservation",))
+        for tb in c.cpubuf:
+            self.add(f"{tb.name}.tracked",
+                     "a batch holds the tracked sample only if the sample's generation is the batch's",
+                     lambda s, tb=tb: implies((s[tb.content] & 2) != 0, s[tb.hdr] == s[sg]),
+                     SG)
+
+    def pending_words(self, drainers, with_ring: bool = False):  # type: ignore[no-untyped-def]
+        """Each data word of each profBuf, with "its record is still to be handed over": not
+        yet returned by a read, or returned and not yet walked past by its drainer."""
+        c = self.c
+        out = []
+        for p, rg in enumerate(c.pb):
+            W = rg.W
+            for j, f in enumerate(rg.data):
+                def pending(s, rg=rg, j=j, p=p, W=W):  # type: ignore[no-untyped-def]
+                    unhanded = ((s[rg.w] + 2 * W - s[rg.rn]) & rg.dm)
+                    dist = (j + W - (s[rg.rn] & (W - 1))) & (W - 1)
+                    parts = [dist < unhanded]
+                    for d in drainers:
+                        D = _Pc(d.pc, d.pcs.names)
+                        parts.append(all_of(D(s, "read.emit"), c.prof_of(s[d.g]) == p,
+                                            s[d.pos] <= j, j < s[d.pos] + s[d.left]))
+                    return any_of(*parts)
+                out.append((p, rg, f, pending) if with_ring else (f, pending))
+        return out
+
+    def goals(self) -> None:
+        c = self.c
+        for p, f in c.viol.items():
+            self.add(f"goal.{p}", f"no flush (or event) has broken {p} so far: the property itself",
+                     lambda s, f=f: s[f] == 0, (p,))

@@ -58,13 +58,10 @@ class StatedResult:
     lemmas: list[Lemma]
     initial_failures: list[str] = field(default_factory=list)
     ctis: list[Cti] = field(default_factory=list)
+    used: dict[str, list[str]] = field(default_factory=dict)   # property -> lemma names
     seconds: dict[str, float] = field(default_factory=dict)
     queries: int = 0
     note: str = ""
-
-    @property
-    def inductive(self) -> bool:
-        return not self.initial_failures and not self.ctis and not self.note
 
 
 def _solver(deadline: float | None) -> z3.Solver:
@@ -105,18 +102,29 @@ class Checker:
             out.append(RANGE)
         return out
 
-    def terms(self, xs: Sequence[Any]) -> list[tuple[str, z3.BoolRef]]:
-        return [(RANGE, self.sym.in_range(xs))] + [(lem.name, _bool(lem.pred(list(xs))))
-                                                    for lem in self.lemmas]
+    def terms(self, xs: Sequence[Any], lems: Sequence[Lemma] | None = None,
+              with_range: bool = True) -> list[tuple[str, z3.BoolRef]]:
+        lems = self.lemmas if lems is None else lems
+        out = [(RANGE, self.sym.in_range(xs))] if with_range else []
+        return out + [(lem.name, _bool(lem.pred(list(xs)))) for lem in lems]
 
-    def consecution(self, *, deadline: float | None = None, first_only: bool = False,
+    def base(self) -> list[Lemma]:
+        return [lem for lem in self.lemmas if not lem.props]
+
+    def extras(self, prop: str) -> list[Lemma]:
+        return [lem for lem in self.lemmas if prop in lem.props]
+
+    def consecution(self, assume: Sequence[Lemma] | None = None, check: Sequence[Lemma] | None = None,
+                    *, with_range: bool = True, deadline: float | None = None, first_only: bool = False,
                     progress: Callable[[str], None] | None = None) -> tuple[list[Cti], str]:
-        """Every step from a lemma state to a lemma state: the CTIs found, and why the
-        check stopped short ("" when it ran to the end)."""
+        """Every step from a state where ``assume`` holds (and every field is in range) to a
+        state where each of ``check`` (and, ``with_range``, the range) holds again: the CTIs
+        found, and why the check stopped short ("" when it ran to the end)."""
         sym, x = self.sym, self.x
-        pre = self.terms(x)
+        assume = self.lemmas if assume is None else assume
+        check = assume if check is None else check
         solver = _solver(deadline)
-        solver.add(*[t for _, t in pre])
+        solver.add(*[t for _, t in self.terms(x, assume)])
         ctis: list[Cti] = []
         steps = self.system.steps
         for i, st in enumerate(steps):
@@ -125,7 +133,7 @@ class Checker:
                 progress(f"consecution: step {i + 1}/{len(steps)} {st.key}")
             upd = sym.update(i, x)
             y = [upd.get(f, xf) for f, xf in enumerate(x)]
-            post = self.terms(y)
+            post = self.terms(y, check, with_range)
             solver.push()
             solver.add(sym.guard(i, x))
             todo = list(post)
@@ -157,11 +165,12 @@ class Checker:
             solver.pop()
         return ctis, ""
 
-    def implies(self, prop: str, deadline: float | None = None) -> tuple[str, tuple[int, ...] | None]:
+    def implies(self, prop: str, deadline: float | None = None,
+                lems: Sequence[Lemma] | None = None) -> tuple[str, tuple[int, ...] | None]:
         """Whether every lemma state satisfies ``prop`` (for deadlock-freedom, its safety
         part): ``unsat`` (it does), ``sat`` with a lemma state breaking it, or ``unknown``."""
         s = _solver(deadline)
-        s.add(*[t for _, t in self.terms(self.x)])
+        s.add(*[t for _, t in self.terms(self.x, lems)])
         s.add(self.sym.bad(prop, self.x))
         self.queries += 1
         r = s.check()
@@ -169,19 +178,22 @@ class Checker:
             return "sat", self.sym.value(s.model(), self.x)
         return str(r), None
 
-    def recheck(self, props: Sequence[str], deadline: float | None = None) -> dict[str, str]:
+    def recheck(self, props: Sequence[str], deadline: float | None = None,
+                lems: Sequence[Lemma] | None = None, only_props: bool = False) -> dict[str, str]:
         """A fresh plain solver, the monolithic relation: initiation, consecution, and each
         property's implication.  Returns check -> z3's answer (``unsat`` everywhere when the
         proof stands)."""
         sym = self.sym
+        lems = self.lemmas if lems is None else lems
         x, y, ch = sym.state("rx"), sym.state("ry"), sym.choice("rc")
 
         def inv(xs: Sequence[Any]) -> z3.BoolRef:
-            return z3.And(sym.in_range(xs), *[_bool(lem.pred(list(xs))) for lem in self.lemmas])
+            return z3.And(sym.in_range(xs), *[_bool(lem.pred(list(xs))) for lem in lems])
 
         out: dict[str, str] = {}
-        checks = [("initiation", z3.And(sym.init(x), z3.Not(inv(x)))),
-                  ("consecution", z3.And(inv(x), sym.trans(x, y, ch), z3.Not(inv(y))))]
+        checks = [] if only_props else [
+            ("initiation", z3.And(sym.init(x), z3.Not(inv(x)))),
+            ("consecution", z3.And(inv(x), sym.trans(x, y, ch), z3.Not(inv(y))))]
         checks += [(f"implies {p}", z3.And(inv(x), sym.bad(p, x))) for p in props]
         for name, f in checks:
             check_interrupt()
@@ -197,50 +209,84 @@ class Checker:
 def prove_stated(system: System, *, props: Sequence[str] = PROPERTY_NAMES,
                  max_seconds: float | None = None, lems: Sequence[Lemma] | None = None,
                  progress: Callable[[str], None] | None = None) -> StatedResult:
-    """Prove each of ``props`` for runs of any length from the stated invariants."""
+    """Prove each of ``props`` for runs of any length from the stated invariants.
+
+    The structural lemmas (no property named) are checked once: initiation, and
+    consecution with the range of every field.  A property's own lemmas are then checked
+    against the structural ones and each other (so the conjunction is inductive), and the
+    conjunction must imply the property.  A proof is re-checked by a plain solver."""
     t0 = time.perf_counter()
     deadline = None if max_seconds is None else t0 + max_seconds
     ck = Checker(system, lems)
     d = system.design
     res = StatedResult(d.name, d.release.name, system.bounds.workers, {}, {}, ck.lemmas)
     res.initial_failures = ck.initial_failures()
+    base = ck.base()
+    say = progress or (lambda msg: None)
     t = time.perf_counter()
-    res.ctis, stop = ck.consecution(deadline=deadline, progress=progress)
+    ctis, stop = ck.consecution(base, base, deadline=deadline,
+                                progress=lambda m: say(f"structural lemmas: {m}"))
+    res.ctis += ctis
     res.seconds["consecution"] = time.perf_counter() - t
-    res.note = stop
-    why = ""
-    if res.initial_failures:
-        why = f"lemma {res.initial_failures[0]} is false initially"
-    elif res.ctis:
-        c = res.ctis[0]
-        why = f"lemma {c.lemma} is not inductive: step {c.step} breaks it"
-    elif stop:
-        why = f"consecution check cut short: {stop}"
-    t = time.perf_counter()
+    base_why = _why(res.initial_failures, {lem.name for lem in base} | {RANGE}, ctis, stop)
+    groups: dict[tuple[str, ...], tuple[list[Cti], str]] = {}
+    rechecks: dict[tuple[str, ...], dict[str, str]] = {}
+    res.used = {}
     for p in props:
+        ex = ck.extras(p)
+        key = tuple(lem.name for lem in ex)
+        res.used[p] = [lem.name for lem in base + ex]
+        why = base_why
+        if not why and ex:
+            if key not in groups:
+                t = time.perf_counter()
+                groups[key] = ck.consecution(base + ex, ex, with_range=False, deadline=deadline,
+                                             progress=lambda m, p=p: say(f"{p}: {m}"))
+                res.ctis += groups[key][0]
+                res.seconds["consecution"] += time.perf_counter() - t
+            why = _why(res.initial_failures, set(key), *groups[key])
         if why:
             res.verdicts[p], res.methods[p] = "incomplete", why
             continue
-        r, _ = ck.implies(p, deadline)
-        if r == "unsat":
-            res.verdicts[p], res.methods[p] = "proved", f"implied by the {len(ck.lemmas)} stated lemmas"
-        else:
-            res.verdicts[p] = "incomplete"
-            res.methods[p] = ("the stated lemmas do not imply it (a lemma state breaks it)"
-                              if r == "sat" else f"solver answered {r} on the implication")
-    res.seconds["implication"] = time.perf_counter() - t
-    proved = [p for p in props if res.verdicts[p] == "proved"]
-    if proved:
         t = time.perf_counter()
-        rc = ck.recheck(proved, deadline)
-        res.seconds["recheck"] = time.perf_counter() - t
-        for p in proved:
-            bad = [k for k in ("initiation", "consecution", f"implies {p}") if rc[k] != "unsat"]
-            if bad:
-                res.verdicts[p] = "incomplete"
-                res.methods[p] = f"the plain re-check answered {rc[bad[0]]} on {bad[0]}"
-            else:
-                res.methods[p] += "; re-checked by a plain solver"
+        say(f"{p}: implication")
+        r, _ = ck.implies(p, deadline, base + ex)
+        res.seconds["implication"] = res.seconds.get("implication", 0.0) + time.perf_counter() - t
+        if r != "unsat":
+            res.verdicts[p] = "incomplete"
+            res.methods[p] = ("the lemmas do not imply it: a state where every lemma holds breaks it"
+                              if r == "sat" else f"the solver answered {r} on the implication")
+            continue
+        t = time.perf_counter()
+        say(f"{p}: re-check by a plain solver")
+        if key not in rechecks:
+            rechecks[key] = ck.recheck([], deadline, base + ex)
+        rc = dict(rechecks[key], **ck.recheck([p], deadline, base + ex, only_props=True))
+        res.seconds["recheck"] = res.seconds.get("recheck", 0.0) + time.perf_counter() - t
+        bad = [k for k in ("initiation", "consecution", f"implies {p}") if rc[k] != "unsat"]
+        if bad and rc[bad[0]] == "sat":
+            raise AssertionError(f"stated proof of {p}: the per-step checks passed but the plain "
+                                 f"re-check finds {bad[0]} false: an engine bug")
+        if bad:
+            res.verdicts[p] = "incomplete"
+            res.methods[p] = f"the plain re-check answered {rc[bad[0]]} on {bad[0]}"
+        else:
+            res.verdicts[p] = "proved"
+            res.methods[p] = (f"k-induction with k = 1, strengthened by {len(base) + len(ex)} stated lemmas "
+                              f"({len(ex)} for this property); re-checked by a plain solver")
     res.queries = ck.queries
     res.seconds["total"] = time.perf_counter() - t0
     return res
+
+
+def _why(initial: list[str], names: set[str], ctis: list[Cti], stop: str) -> str:
+    """Why a group of lemmas is not a proof ("" when it is inductive)."""
+    bad = [n for n in initial if n in names]
+    if bad:
+        return f"lemma {bad[0]} is false in the initial state"
+    if ctis:
+        c = ctis[0]
+        return f"lemma {c.lemma} is not inductive: step {c.step} can break it"
+    if stop:
+        return f"consecution check cut short: {stop}"
+    return ""
