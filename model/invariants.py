@@ -261,6 +261,9 @@ class _Builder:
         for d in (sysm.reader, sysm.advancer):
             D = _Pc(d.pc, d.pcs.names)
             if not D.has("read.emit"):
+                self.add(f"{d.name}.read.never",
+                         f"{d.name} never calls traceReadCPU in this design",
+                         lambda s, d=d: all_of(s[d.busy] == 0, s[d.pos] == 0, s[d.left] == 0, s[d.eof] == 0))
                 continue
             self.add(f"{d.name}.read.busy",
                      f"{d.name} is draining only inside traceReadCPU, with a generation loaded",

@@ -54,11 +54,15 @@ def add_prove_parser(sub: Any) -> None:
                    "signals and advances; the bound's capacities are kept), per worker count")
     p.add_argument("--workers", metavar="LIST",
                    help="--unbounded: worker counts to prove for, e.g. 1,2 (default 1,2,3)")
-    p.add_argument("--method", choices=("invariant", "explicit"), default="invariant",
-                   help="--unbounded: invariant (an inductive invariant found by Houdini and "
-                   "k-induction, re-checked by a plain solver; the default) or explicit (every "
-                   "reachable state of the unbounded system, per property, on its cone of "
-                   "influence, generations up to rotation)")
+    p.add_argument("--method", choices=("stated", "mined", "explicit"), default="stated",
+                   help="--unbounded: stated (the default: the stated invariants of "
+                   "model/invariants.py, proved inductive step by step and re-checked by a plain "
+                   "solver), mined (Houdini over candidates mined from reachable states, then "
+                   "k-induction) or explicit (every reachable state of the unbounded system, per "
+                   "property, on its cone of influence, generations up to rotation)")
+    p.add_argument("--invariants", action="store_true",
+                   help="list the stated invariants (name, reason, the properties they serve) of "
+                   "each design asked for, with --workers' first count (default 1), and exit")
     p.add_argument("--max-states", type=positive_int, metavar="N",
                    help="--unbounded --method explicit: stop each property's search after N "
                    "states (default 30,000,000, about 5 GB of memory; the verdict is then incomplete)")
@@ -81,12 +85,14 @@ def add_prove_parser(sub: Any) -> None:
 
 
 def cmd_prove(args: argparse.Namespace) -> int:
+    if args.invariants:
+        return list_invariants(args)
     if args.bmc is None and not args.lemmas and not args.unbounded:
         raise UsageError("say what to prove: --bmc K (bounded model checking to depth K), --lemmas "
                          "(traceNextGen) and/or --unbounded (runs of any length)")
     if args.workers is not None and not args.unbounded:
         raise UsageError("--workers goes with --unbounded (the other modes take workers from --bound)")
-    if args.method != "invariant" and not args.unbounded:
+    if args.method != "stated" and not args.unbounded:
         raise UsageError("--method goes with --unbounded")
     if args.max_states is not None and args.method != "explicit":
         raise UsageError("--max-states goes with --unbounded --method explicit")
@@ -138,10 +144,42 @@ def cmd_prove(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def list_invariants(args: argparse.Namespace) -> int:
+    """``gentrace prove --invariants``: the stated invariants, design by design."""
+    from dataclasses import replace
+
+    from model import System
+    from model.invariants import lemmas
+
+    if args.bmc is not None or args.lemmas or args.unbounded:
+        raise UsageError("--invariants lists the stated invariants; run it without --bmc, --lemmas "
+                         "and --unbounded")
+    workers = parse_workers(args.workers or "1")[0]
+    designs = select_designs(joined(args.design), joined(args.go))
+    bounds = replace(parse_bounds(args.bound), workers=workers)
+    docs = []
+    for d in designs:
+        lems = lemmas(System(d, bounds, unbounded=True))
+        docs.append({"release": d.release.name, "design": d.name, "workers": workers,
+                     "invariants": [{"name": lm.name, "reason": lm.reason,
+                                     "for": sorted(lm.props) or "every property"} for lm in lems]})
+    if args.json:
+        print(json.dumps({"invariants": docs}, indent=1))
+        return 0
+    for doc in docs:
+        print(f"go{doc['release']} {doc['design']}, {workers} worker(s): {len(doc['invariants'])} "
+              "stated invariants (model/invariants.py)")
+        for inv in doc["invariants"]:
+            used = "" if inv["for"] == "every property" else f"  [for {', '.join(inv['for'])}]"
+            print(f"  {inv['name']}: {inv['reason']}{used}")
+        print()
+    return 0
+
+
 def check_z3(args: argparse.Namespace, depth: int) -> int:
     """``gentrace check --engine z3``: the same run as ``gentrace prove --bmc K``."""
     args.bmc, args.lemmas, args.unbounded, args.workers = depth, False, False, None
-    args.method, args.max_states = "invariant", None
+    args.method, args.max_states, args.invariants = "stated", None, False
     return cmd_prove(args)
 
 

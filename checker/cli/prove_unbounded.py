@@ -77,6 +77,8 @@ def run_unbounded(args: argparse.Namespace, designs: list[Any], bounds: Bounds) 
                         sys.stderr.flush()
                 if todo and args.method == "explicit":
                     _explicit(d, b, todo, row, args, say)
+                elif todo and args.method == "stated":
+                    _stated(d, b, todo, row, args, say)
                 elif todo:
                     res = prove_unbounded(System(d, b, unbounded=True), props=todo, seed=args.seed,
                                           max_seconds=args.max_seconds, progress=say)
@@ -116,6 +118,38 @@ def _explore_violations(check_design: Any, d: Any, b: Bounds, props: list[str], 
                                       if o.verdict == "violated" else f"explorer: {o.verdict}")
             if o.file is not None:
                 row["files"][o.prop] = str(o.file)
+
+
+def _stated(d: Any, b: Bounds, props: list[str], row: dict[str, Any], args: argparse.Namespace,
+            say: Any) -> None:
+    """Each property from the stated invariants (``model/invariants.py``)."""
+    from checker.symbolic.stated import prove_stated
+
+    res = prove_stated(System(d, b, unbounded=True), props=props, max_seconds=args.max_seconds,
+                       progress=say)
+    row["method"] = "stated"
+    row["verdicts"].update(res.verdicts)
+    row["methods"].update(res.methods)
+    n = max((len(v) for v in res.used.values()), default=0)
+    row["invariant_size"] = n
+    row["invariants"] = [{"name": f"{len(res.lemmas)} stated invariants",
+                          "reason": "model/invariants.py, each with its reason (gentrace prove "
+                          "--invariants lists them); each proof uses the structural ones and its "
+                          "property's own"}]
+    row["lemmas_used"] = res.used
+    row["queries"] = res.queries
+    row["seconds_by_phase"] = {k: round(v, 2) for k, v in res.seconds.items()}
+    if res.ctis:
+        c = res.ctis[0]
+        row["cti"] = {"lemma": c.lemma, "step": c.step,
+                      "state": res_state(d, b, c.state)}
+
+
+def res_state(d: Any, b: Bounds, s: tuple[int, ...]) -> dict[str, str]:
+    """A state as field -> value, the fields that differ from the initial state."""
+    sysm = System(d, b, unbounded=True)
+    L = sysm.layout
+    return {L.names[i]: L.show(i, v) for i, v in enumerate(s) if v != sysm.initial[i]}
 
 
 def _explicit(d: Any, b: Bounds, props: list[str], row: dict[str, Any], args: argparse.Namespace,
@@ -162,11 +196,14 @@ def _matches(verdict: str, expected: str) -> bool:
 
 def print_unbounded(rows: list[dict[str, Any]], bounds: Bounds) -> None:
     explicit = any(r.get("method") == "explicit" for r in rows)
-    engine = "exhaustive search of the unbounded system" if explicit else "z3"
+    stated = any(r.get("method") == "stated" for r in rows)
+    engine = ("exhaustive search of the unbounded system" if explicit else
+              "z3, stated invariants" if stated else "z3, mined invariants")
     print(f"engine: {engine}, proofs for runs of any length (any number of sections, signals and "
           "advances)")
     print(f"capacities kept: {capacities(bounds)}")
-    head = f"{'design':<28} {'workers':>7}  {'proved':>6}  {'violated':>8}  {'incompl':>7}  {'invariant':>9}  time"
+    head = (f"{'design':<28} {'workers':>7}  {'proved':>6}  {'violated':>8}  {'incompl':>7}  "
+            f"{'lemmas' if stated else 'invariant':>9}  time")
     print(head)
     for r in rows:
         vs = list(r["verdicts"].values())
@@ -181,6 +218,13 @@ def print_unbounded(rows: list[dict[str, Any]], bounds: Bounds) -> None:
               "cone of influence, generations up to rotation; deadlock-freedom: its safety part). "
               "violated: a run, replayed on the model. incompl: the search was cut short, or "
               "the property is vacuous (no state where it says anything).")
+    elif stated:
+        print("proved: the stated invariants the property needs (model/invariants.py; gentrace "
+              "prove --invariants lists them) hold initially, every step keeps each of them, and "
+              "together they imply the property (k-induction with k = 1); all three re-checked by a "
+              "plain solver on the whole relation. violated: a bounded run, replayed on the model. "
+              "incompl: a lemma is not inductive for this design, or does not imply the property "
+              "(the first reason is shown). lemmas: the most any one property used.")
     else:
         print("proved: an inductive invariant (Houdini over candidates mined from reachable states, "
               "then k-induction) implies the property, re-checked by a plain solver. violated: a "

@@ -58,7 +58,10 @@ class StatedResult:
     lemmas: list[Lemma]
     initial_failures: list[str] = field(default_factory=list)
     ctis: list[Cti] = field(default_factory=list)
-    used: dict[str, list[str]] = field(default_factory=dict)   # property -> lemma names
+    used: dict[str, list[str]] = field(default_factory=dict)   # property -> its surviving lemmas
+    dropped: dict[str, str] = field(default_factory=dict)      # lemma -> why it was dropped
+    survivors: list[str] = field(default_factory=list)
+    rounds: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
     queries: int = 0
     note: str = ""
@@ -211,69 +214,79 @@ def prove_stated(system: System, *, props: Sequence[str] = PROPERTY_NAMES,
                  progress: Callable[[str], None] | None = None) -> StatedResult:
     """Prove each of ``props`` for runs of any length from the stated invariants.
 
-    The structural lemmas (no property named) are checked once: initiation, and
-    consecution with the range of every field.  A property's own lemmas are then checked
-    against the structural ones and each other (so the conjunction is inductive), and the
-    conjunction must imply the property.  A proof is re-checked by a plain solver."""
+    Houdini over the stated lemmas: those false initially are dropped, then every lemma
+    some step can break (from a state where all surviving lemmas hold) is dropped, until
+    none is.  The survivors are the largest inductive subset; for the designs the lemmas
+    describe nothing is dropped, and for a mutant the dropped ones say where its defect
+    lies.  Each property must then be implied by the survivors, and the whole proof is
+    re-checked by a plain solver on the monolithic relation."""
     t0 = time.perf_counter()
     deadline = None if max_seconds is None else t0 + max_seconds
     ck = Checker(system, lems)
     d = system.design
     res = StatedResult(d.name, d.release.name, system.bounds.workers, {}, {}, ck.lemmas)
-    res.initial_failures = ck.initial_failures()
-    base = ck.base()
     say = progress or (lambda msg: None)
+    res.initial_failures = ck.initial_failures()
+    for n in res.initial_failures:
+        res.dropped[n] = "false in the initial state"
+    alive = [lem for lem in ck.lemmas if lem.name not in res.dropped]
+    stop = "" if RANGE not in res.dropped else "a field is out of its range initially"
     t = time.perf_counter()
-    ctis, stop = ck.consecution(base, base, deadline=deadline,
-                                progress=lambda m: say(f"structural lemmas: {m}"))
-    res.ctis += ctis
+    rounds = 0
+    while not stop:
+        rounds += 1
+        ctis, stop = ck.consecution(alive, alive, deadline=deadline,
+                                    progress=lambda m, k=rounds: say(f"round {k}, {len(alive)} lemmas: {m}"))
+        res.ctis += ctis
+        broken = {c.lemma: c for c in ctis}
+        if RANGE in broken:
+            c = broken[RANGE]
+            stop = f"step {c.step} takes a field out of its declared range"
+        for n, c in broken.items():
+            res.dropped.setdefault(n, f"step {c.step} can break it")
+        if not broken or stop:
+            break
+        alive = [lem for lem in alive if lem.name not in broken]
+    res.rounds = rounds
     res.seconds["consecution"] = time.perf_counter() - t
-    base_why = _why(res.initial_failures, {lem.name for lem in base} | {RANGE}, ctis, stop)
-    groups: dict[tuple[str, ...], tuple[list[Cti], str]] = {}
-    rechecks: dict[tuple[str, ...], dict[str, str]] = {}
-    res.used = {}
+    res.survivors = [lem.name for lem in alive]
+    names = set(res.survivors)
+    rc: dict[str, str] = {}
     for p in props:
-        ex = ck.extras(p)
-        key = tuple(lem.name for lem in ex)
-        res.used[p] = [lem.name for lem in base + ex]
-        why = base_why
-        if not why and ex:
-            if key not in groups:
-                t = time.perf_counter()
-                groups[key] = ck.consecution(base + ex, ex, with_range=False, deadline=deadline,
-                                             progress=lambda m, p=p: say(f"{p}: {m}"))
-                res.ctis += groups[key][0]
-                res.seconds["consecution"] += time.perf_counter() - t
-            why = _why(res.initial_failures, set(key), *groups[key])
-        if why:
-            res.verdicts[p], res.methods[p] = "incomplete", why
+        mine = [lem for lem in ck.lemmas if not lem.props or p in lem.props]
+        res.used[p] = [lem.name for lem in mine if lem.name in names]
+        lost = [lem.name for lem in mine if lem.name not in names]
+        if stop:
+            res.verdicts[p], res.methods[p] = "incomplete", f"no proof: {stop}"
             continue
         t = time.perf_counter()
         say(f"{p}: implication")
-        r, _ = ck.implies(p, deadline, base + ex)
+        r, _ = ck.implies(p, deadline, alive)
         res.seconds["implication"] = res.seconds.get("implication", 0.0) + time.perf_counter() - t
         if r != "unsat":
-            res.verdicts[p] = "incomplete"
-            res.methods[p] = ("the lemmas do not imply it: a state where every lemma holds breaks it"
-                              if r == "sat" else f"the solver answered {r} on the implication")
+            why = ("the inductive lemmas do not imply it" if r == "sat"
+                   else f"the solver answered {r} on the implication")
+            if lost:
+                why += f"; this design breaks {len(lost)} of its lemmas, e.g. {lost[0]} ({res.dropped[lost[0]]})"
+            res.verdicts[p], res.methods[p] = "incomplete", why
             continue
         t = time.perf_counter()
         say(f"{p}: re-check by a plain solver")
-        if key not in rechecks:
-            rechecks[key] = ck.recheck([], deadline, base + ex)
-        rc = dict(rechecks[key], **ck.recheck([p], deadline, base + ex, only_props=True))
+        if not rc:
+            rc = ck.recheck([], deadline, alive)
+        rp = ck.recheck([p], deadline, alive, only_props=True)
         res.seconds["recheck"] = res.seconds.get("recheck", 0.0) + time.perf_counter() - t
-        bad = [k for k in ("initiation", "consecution", f"implies {p}") if rc[k] != "unsat"]
-        if bad and rc[bad[0]] == "sat":
-            raise AssertionError(f"stated proof of {p}: the per-step checks passed but the plain "
+        checks = {**rc, **rp}
+        bad = [k for k in ("initiation", "consecution", f"implies {p}") if checks[k] != "unsat"]
+        if bad and checks[bad[0]] == "sat":
+            raise AssertionError(f"stated proof of {p}: the step-by-step checks passed but the plain "
                                  f"re-check finds {bad[0]} false: an engine bug")
         if bad:
-            res.verdicts[p] = "incomplete"
-            res.methods[p] = f"the plain re-check answered {rc[bad[0]]} on {bad[0]}"
+            res.verdicts[p], res.methods[p] = "incomplete", f"the plain re-check answered {checks[bad[0]]} on {bad[0]}"
         else:
             res.verdicts[p] = "proved"
-            res.methods[p] = (f"k-induction with k = 1, strengthened by {len(base) + len(ex)} stated lemmas "
-                              f"({len(ex)} for this property); re-checked by a plain solver")
+            res.methods[p] = (f"k-induction with k = 1 over {len(alive)} inductive stated lemmas "
+                              f"({len(res.used[p])} of them written for it); re-checked by a plain solver")
     res.queries = ck.queries
     res.seconds["total"] = time.perf_counter() - t0
     return res
