@@ -68,10 +68,23 @@ class StatedResult:
 
 
 def _solver(deadline: float | None) -> z3.Solver:
-    s = z3.SolverFor("QF_BV")
+    s = z3.Solver()
     if deadline is not None:
         s.set("timeout", max(1, int((deadline - time.perf_counter()) * 1000)))
     return s
+
+
+def _substitute(terms: list[tuple[str, z3.BoolRef]], src: Sequence[Any], dst: Sequence[Any]
+                ) -> list[tuple[str, z3.BoolRef]]:
+    """``z3.substitute`` of ``src`` by ``dst`` in each term, with the arrays built once
+    (the Python wrapper re-checks every pair's sorts on every call)."""
+    n = len(src)
+    fr, to = (z3.Ast * n)(), (z3.Ast * n)()
+    for k in range(n):
+        fr[k], to[k] = src[k].as_ast(), dst[k].as_ast()
+    ctx = src[0].ctx
+    return [(name, z3.BoolRef(z3.Z3_substitute(ctx.ref(), t.as_ast(), n, fr, to), ctx))
+            for name, t in terms]
 
 
 def _bool(v: Any) -> z3.BoolRef:
@@ -130,13 +143,16 @@ class Checker:
         solver.add(*[t for _, t in self.terms(x, assume)])
         ctis: list[Cti] = []
         steps = self.system.steps
+        # The lemmas over a template successor, built once; each step substitutes its update.
+        tmpl = sym.state("succ")
+        post_tmpl = self.terms(tmpl, check, with_range)
         for i, st in enumerate(steps):
             check_interrupt()
             if progress is not None:
                 progress(f"consecution: step {i + 1}/{len(steps)} {st.key}")
             upd = sym.update(i, x)
             y = [upd.get(f, xf) for f, xf in enumerate(x)]
-            post = self.terms(y, check, with_range)
+            post = _substitute(post_tmpl, tmpl, [v if not isinstance(v, int) else sym.const(v) for v in y])
             solver.push()
             solver.add(sym.guard(i, x))
             todo = list(post)
