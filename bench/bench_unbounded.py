@@ -1,12 +1,18 @@
 #!/usr/bin/env python3
 """Proofs for runs of any length: seconds per worker count, per phase, and what was proved.
 
-For each worker count, mines reachable states of the unbounded system, runs Houdini over
-the candidate invariants, then tries each property (implied by the invariant, or
-k-induction on top of it), re-checking every claimed invariant with a plain solver.
-Prints one line per worker count:
+``--method stated`` (the default) proves every property from the stated invariants of
+``model/invariants.py`` (``checker/symbolic/stated.py``): Houdini over the lemmas,
+consecution step by step, the implication, and the plain solver's re-check.  Prints one
+line per worker count (and per ``--repeat``):
 
-    python bench/bench_unbounded.py corrected 1.27 --workers 1,2,3 --bound tracebuf=1 ring_tags=1 nested=0
+    python bench/bench_unbounded.py corrected 1.27 --workers 1,2,3 --repeat 3
+
+``--method mined`` mines reachable states of the unbounded system, runs Houdini over
+candidate invariants mined from them, then tries each property (implied by the invariant,
+or k-induction on top of it), re-checking every claimed invariant with a plain solver:
+
+    python bench/bench_unbounded.py corrected 1.27 --method mined --workers 1 --bound tracebuf=1 ring_tags=1 nested=0
 
     python bench/bench_unbounded.py corrected 1.27 --method explicit --workers 0 \
         --bound tracebuf=1 ring_tags=1 nested=0 [--props deadlock-freedom,single-reader]
@@ -25,7 +31,7 @@ Measured 2026-11-26 on the 2-core machine, shared with other jobs, explicit sear
 * one worker, deadlock-freedom: stopped at 60,002,959 states, depth 56, 703 s, about 11 GB
   (with no worker the whole search ends at depth 186: this one is far from its end).
 
-Invariant search (corrected@1.27, 1 worker):
+Mined-invariant search (corrected@1.27, 1 worker):
 
 * capacities tracebuf=1 ring_tags=1 nested=0, 277,000 states mined, about 78,000 candidates
   (with cluster pairs): 82 weakening rounds in 823 s, about 81,000 candidates left, not
@@ -58,6 +64,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from checker.explore.unbounded import prove_explicit  # noqa: E402
 from checker.symbolic.induction import prove_unbounded  # noqa: E402
+from checker.symbolic.stated import prove_stated  # noqa: E402
 from model import PROPERTY_NAMES, System, get_design, parse_bounds  # noqa: E402
 
 
@@ -72,12 +79,27 @@ def main() -> None:
     ap.add_argument("--walks", type=int, default=3000)
     ap.add_argument("--walk-len", type=int, default=1000)
     ap.add_argument("--seconds", type=float, default=1800)
-    ap.add_argument("--method", choices=("invariant", "explicit"), default="invariant")
+    ap.add_argument("--method", choices=("stated", "mined", "explicit"), default="stated")
+    ap.add_argument("--repeat", type=int, default=1, help="--method stated: runs per worker count")
     ap.add_argument("--props", default=",".join(PROPERTY_NAMES), help="--method explicit: which")
     ap.add_argument("--max-states", type=int, default=30_000_000, help="--method explicit")
     a = ap.parse_args()
     base = parse_bounds(a.bound)
     d = get_design(a.design, a.release)
+    if a.method == "stated":
+        for w in (int(x) for x in a.workers.split(",")):
+            for _ in range(a.repeat):
+                t = time.perf_counter()
+                r = prove_stated(System(d, replace(base, workers=w), unbounded=True), max_seconds=a.seconds)
+                proved = [p for p, v in r.verdicts.items() if v == "proved"]
+                phases = " ".join(f"{k} {v:.1f} s" for k, v in r.seconds.items())
+                print(f"{a.design}@{a.release} workers={w}: proved {len(proved)}/{len(r.verdicts)}; "
+                      f"{len(r.survivors)} inductive lemmas of {len(r.lemmas)}, {r.rounds} round(s), "
+                      f"{r.queries} queries; {phases}; wall {time.perf_counter() - t:.1f} s", flush=True)
+                for p, v in r.verdicts.items():
+                    if v != "proved":
+                        print(f"    {p}: {r.methods[p]}", flush=True)
+        return
     if a.method == "explicit":
         for w in (int(x) for x in a.workers.split(",")):
             sysm = System(d, replace(base, workers=w), unbounded=True)

@@ -23,6 +23,7 @@ from checker.core.replay import replay
     (["prove", "--unbounded", "--workers", "9"], "out of range"),
     (["prove", "--bmc", "2", "--workers", "1"], "--workers goes with --unbounded"),
     (["prove", "--bmc", "2", "--method", "explicit"], "--method goes with --unbounded"),
+    (["prove", "--bmc", "2", "--method", "mined"], "--method goes with --unbounded"),
     (["prove", "--unbounded", "--max-states", "9"], "--max-states goes with --unbounded --method explicit"),
     (["prove", "--unbounded", "--method", "explicit", "--max-states", "0"], "at least 1"),
     (["prove", "--unbounded", "--method", "magic"], "invalid choice"),
@@ -89,3 +90,40 @@ def test_explicit_table(capsys: pytest.CaptureFixture[str]) -> None:
                         "--workers", "0", "--max-states", "3000", *SMALL], capsys)
     assert out.startswith("engine: exhaustive search of the unbounded system")
     assert "state budget of 3000 reached" in out and code == 1
+
+
+def test_stated_is_the_default_and_proves_the_corrected_design(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["prove", "--unbounded", "--design", "corrected", "--workers", "1", "--json"], capsys)
+    (row,) = json.loads(out)["proofs"]
+    assert row["method"] == "stated" and row["verdict"] == "proved" and row["matches"] and code == 0
+    assert all("re-checked by a plain solver" in m for m in row["methods"].values())
+    used = row["lemmas_used"]
+    assert "signalLock.held" in used["single-reader"]
+    assert "goal.sample-generation" in used["sample-generation"]
+    assert "goal.sample-generation" not in used["single-reader"]
+
+
+def test_stated_table_says_what_a_mutant_breaks(capsys: pytest.CaptureFixture[str]) -> None:
+    """Twin: a design that breaks a lemma is not proved where the lemma was needed, and the
+    table says which lemma and which step."""
+    code, out, _ = run(["prove", "--unbounded", "--design", "handler-no-elision", "--go", "1.22",
+                        "--workers", "1"], capsys)
+    assert out.startswith("engine: z3, stated invariants")
+    assert "violated" in out and "lemmas this design breaks" in out and "can break it" in out
+    assert code == 1
+
+
+def test_invariants_are_listed_with_their_reasons(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["prove", "--invariants", "--design", "corrected", "--workers", "2"], capsys)
+    assert code == 0
+    assert "go1.27 corrected, 2 worker(s):" in out
+    assert "  W1.marker: W1's marker is set exactly while" in out
+    assert "[for sample-conservation, sample-generation]" in out
+    code, out, _ = run(["prove", "--invariants", "--design", "corrected", "--json"], capsys)
+    (doc,) = json.loads(out)["invariants"]
+    assert doc["workers"] == 1 and all(i["reason"] for i in doc["invariants"])
+
+
+def test_invariants_is_a_listing_not_a_proof(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["prove", "--invariants", "--unbounded"], capsys)
+    assert code == 2 and "--invariants lists the stated invariants" in err and err.count("\n") == 1

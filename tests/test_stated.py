@@ -26,7 +26,7 @@ def unbounded(design: str, release: str = "1.27", workers: int = 1, *bound: str)
                   unbounded=True)
 
 
-def reachable_sample(system: System, bfs: int = 3000, walks: int = 20, length: int = 300,
+def reachable_sample(system: System, bfs: int = 2000, walks: int = 12, length: int = 300,
                      seed: int = 7) -> list[tuple[int, ...]]:
     comp = system.compiled
     seen = {system.initial}

@@ -258,6 +258,10 @@ def prove_stated(system: System, *, props: Sequence[str] = PROPERTY_NAMES,
         if RANGE in broken:
             c = broken[RANGE]
             stop = f"step {c.step} takes a field out of its declared range"
+            lost = [n for n in res.dropped if n != RANGE]
+            if lost:
+                stop += (f" once the lemmas this design breaks are dropped ({len(lost)}, e.g. "
+                         f"{lost[0]}: {res.dropped[lost[0]]})")
         for n, c in broken.items():
             res.dropped.setdefault(n, f"step {c.step} can break it")
         if not broken or stop:
