@@ -463,7 +463,7 @@ class _Builder:
                                                                   all_of(s[h.g] != 0, s[sg] == s[h.g]))),
                      SG)
         drainers = [d for d in (sysm.reader, sysm.advancer) if _Pc(d.pc, d.pcs.names).has("read.emit")]
-        for p, rg, f, pending in self.pending_words(drainers, with_ring=True):
+        for p, _rg, f, pending in self.pending_words(drainers, with_ring=True):
             self.add(f"{self.sysm.layout.names[f]}.tracked",
                      "the tracked sample waits in profBuf[gen%2] of the generation it was accepted "
                      "under, which stays live until the advancer has drained that profBuf",

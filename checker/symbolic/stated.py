@@ -33,7 +33,8 @@ import z3
 from checker.core.interrupt import check as check_interrupt
 from checker.symbolic.relation import Symbolic
 from model import PROPERTY_NAMES, System
-from model.invariants import Lemma, lemmas as stated_lemmas
+from model.invariants import Lemma
+from model.invariants import lemmas as stated_lemmas
 
 RANGE = "fields.in-range"
 
@@ -251,8 +252,9 @@ def prove_stated(system: System, *, props: Sequence[str] = PROPERTY_NAMES,
     rounds = 0
     while not stop:
         rounds += 1
+        head = f"round {rounds}, {len(alive)} lemmas"
         ctis, stop = ck.consecution(alive, alive, deadline=deadline,
-                                    progress=lambda m, k=rounds: say(f"round {k}, {len(alive)} lemmas: {m}"))
+                                    progress=lambda m, head=head: say(f"{head}: {m}"))
         res.ctis += ctis
         broken = {c.lemma: c for c in ctis}
         if RANGE in broken:
