@@ -31,7 +31,7 @@ from typing import Any
 import z3
 
 from checker.core.interrupt import check as check_interrupt
-from checker.symbolic.relation import Symbolic
+from checker.symbolic.relation import Symbolic, _bool
 from model import PROPERTY_NAMES, System
 from model.invariants import Lemma
 from model.invariants import lemmas as stated_lemmas
@@ -86,14 +86,6 @@ def _substitute(terms: list[tuple[str, z3.BoolRef]], src: Sequence[Any], dst: Se
     ctx = src[0].ctx
     return [(name, z3.BoolRef(z3.Z3_substitute(ctx.ref(), t.as_ast(), n, fr, to), ctx))
             for name, t in terms]
-
-
-def _bool(v: Any) -> z3.BoolRef:
-    if isinstance(v, z3.BoolRef):
-        return v
-    if isinstance(v, bool | int):
-        return z3.BoolVal(bool(v))
-    return v != 0
 
 
 class Checker:
