@@ -124,3 +124,43 @@ def test_a_cut_short_check_is_incomplete(corrected: System) -> None:
     assert set(res.verdicts.values()) == {"incomplete"}
     assert all("no proof" in m for m in res.methods.values())
     assert set(res.verdicts) == set(PROPERTY_NAMES)
+
+
+DIFF = [(r, d) for r in RELEASES for d in ("fixed", "corrected")] + [
+    ("1.27", d) for d in ("handler-no-seqlock", "no-drain", "reader-exits-when-empty")]
+
+
+@pytest.mark.parametrize("release,design", DIFF)
+def test_the_unbounded_relation_is_the_concrete_one(release: str, design: str) -> None:
+    """What the proofs rest on: on states the unbounded system reaches, the successors the
+    whole relation allows (the re-check's encoding) are exactly the concrete ones, both ways,
+    and each step's own update (consecution's encoding) is the concrete step's."""
+    import z3
+
+    from checker.symbolic.relation import Symbolic
+
+    system = unbounded(design, release, 1)
+    sym = Symbolic(system)
+    x, y, c = sym.state("x"), sym.state("y"), sym.choice("c")
+    trans = sym.trans(x, y, c)
+    states = reachable_sample(system, bfs=200, walks=3, length=200, seed=11)
+    for s in [system.initial, *random.Random(5).sample(states, 4)]:
+        concrete = set(system.compiled.successors(s))
+        solver = z3.Solver()
+        solver.add(sym.is_state(x, s), trans)
+        found = set()
+        while solver.check() == z3.sat:
+            m = solver.model()
+            i, t = m.eval(c, model_completion=True).as_long(), sym.value(m, y)
+            found.add((i, t))
+            solver.add(z3.Not(z3.And(c == i, sym.is_state(y, t))))
+        assert found == concrete, system.describe_state(s)
+        xs = [sym.const(v) for v in s]
+        for i in range(len(system.steps)):
+            on = z3.simplify(sym.guard(i, xs))
+            t = system.apply(s, i)
+            assert z3.is_true(on) == (t is not None)
+            if t is not None:
+                upd = sym.update(i, xs)
+                got = tuple(z3.simplify(upd[f]).as_long() if f in upd else v for f, v in enumerate(s))
+                assert got == t, system.steps[i].key
