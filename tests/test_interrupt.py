@@ -142,3 +142,19 @@ def test_ctrl_c_on_a_real_hypothesis_run_exits_130_without_noise(tmp_path: Path)
     assert p.returncode == 130, (out, err)
     assert "Traceback" not in err and "Exception ignored" not in err
     assert "@seed" not in out and "reproduce" not in out
+
+
+def test_ctrl_c_inside_a_z3_query_of_a_proof_exits_130(tmp_path: Path) -> None:
+    """z3 takes SIGINT for itself while it searches and answers "unknown": that must stop
+    the run (130), not become an "incomplete" verdict."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    p = subprocess.Popen(
+        [sys.executable, "-m", "checker", "prove", "--unbounded", "--design", "corrected",
+         "--workers", "2,3"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(5)  # inside the consecution checks (any moment must work)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=60)
+    assert p.returncode == 130, (out, err)
+    assert "Traceback" not in err
+    assert "interrupted" in out and "solver answered unknown" not in out

@@ -75,6 +75,16 @@ def _solver(deadline: float | None) -> z3.Solver:
     return s
 
 
+def _check(solver: z3.Solver, deadline: float | None, *assumptions: Any) -> Any:
+    """``solver.check``, except that Ctrl-C stops the run.  z3 takes SIGINT for itself while
+    it searches and answers ``unknown`` ("canceled"), so the interrupt is raised here."""
+    r = solver.check(*assumptions)
+    if r == z3.unknown and "cancel" in solver.reason_unknown() and (
+            deadline is None or time.perf_counter() < deadline - 0.2):
+        raise KeyboardInterrupt
+    return r
+
+
 def _substitute(terms: list[tuple[str, z3.BoolRef]], src: Sequence[Any], dst: Sequence[Any]
                 ) -> list[tuple[str, z3.BoolRef]]:
     """``z3.substitute`` of ``src`` by ``dst`` in each term, with the arrays built once
@@ -157,7 +167,7 @@ class Checker:
                         return ctis, "time budget spent"
                     solver.set("timeout", max(1, int(left * 1000)))
                 self.queries += 1
-                r = solver.check(z3.Or(*[z3.Not(t) for _, t in todo]))
+                r = _check(solver, deadline, z3.Or(*[z3.Not(t) for _, t in todo]))
                 if r == z3.unsat:
                     break
                 if r != z3.sat:
@@ -185,7 +195,7 @@ class Checker:
         s.add(*[t for _, t in self.terms(self.x, lems)])
         s.add(self.sym.bad(prop, self.x))
         self.queries += 1
-        r = s.check()
+        r = _check(s, deadline)
         if r == z3.sat:
             return "sat", self.sym.value(s.model(), self.x)
         return str(r), None
@@ -214,7 +224,7 @@ class Checker:
                 s.set("timeout", max(1, int((deadline - time.perf_counter()) * 1000)))
             s.add(f)
             self.queries += 1
-            out[name] = str(s.check())
+            out[name] = str(_check(s, deadline))
         return out
 
 
