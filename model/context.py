@@ -59,6 +59,10 @@ class Ctx:
       the solver chose that sample as the tracked one shows whatever happens to it.
       The sample sets (``emitted``, ``overflowed``, a batch's ids) hold the tracked
       sample's bit only.
+    * no tracked event.  Events need no identity: event-generation is a fact about each
+      batch (its sticky ``stale`` flag is set when an event of another generation joins
+      it, and checked when the batch is flushed), and generation-order a fact about each M
+      (the generation of its latest event).  Both follow every event, not one chosen one.
     * "finished in run order" as a local fact: at any moment at most two
       generations are live, ``trace.gen`` and the one the advancer is finishing
       (its ``gen``, until it stores ``flushedGen``); every other value is finished.

@@ -285,20 +285,20 @@ class _Builder:
                          implies(D(s, "read.emit"), self.on_ring(s, d.prof(s), lambda rg: walk(rg, s)))))
 
     def rings(self) -> None:
-        """profBuf shape, for records of one word (``rec_words=1``) and as many tags as words."""
+        """profBuf shape, for records of one word (``rec_words=1``: no wraparound marker)."""
         c = self.c
         b = c.bounds
-        if b.rec_words != 1 or b.ring_words != b.ring_tags:
+        if b.rec_words != 1:
             return
         for rg in c.pb:
-            W = rg.W
+            W, T = rg.W, rg.T
 
-            def shape(s, rg=rg, W=W):  # type: ignore[no-untyped-def]
+            def shape(s, rg=rg, W=W, T=T):  # type: ignore[no-untyped-def]
                 unread = (s[rg.w] + 2 * W - s[rg.r]) & rg.dm
                 handed = (s[rg.rn] + 2 * W - s[rg.r]) & rg.dm
-                parts = [unread <= W, handed <= unread,
-                         ((s[rg.w] + 2 * W - s[rg.rn]) & rg.dm) == ((s[rg.wt] + 2 * W - s[rg.rnt]) & rg.tm),
-                         handed == ((s[rg.rnt] + 2 * W - s[rg.rt]) & rg.tm)]
+                parts = [unread <= min(W, T), handed <= unread,
+                         ((s[rg.w] + 2 * W - s[rg.rn]) & rg.dm) == ((s[rg.wt] + 2 * T - s[rg.rnt]) & rg.tm),
+                         handed == ((s[rg.rnt] + 2 * T - s[rg.rt]) & rg.tm)]
                 for j, f in enumerate(rg.data):
                     dist = (j + W - (s[rg.r] & (W - 1))) & (W - 1)
                     parts.append((s[f] != 0) == (dist < unread))

@@ -109,7 +109,7 @@ def test_stated_table_says_what_a_mutant_breaks(capsys: pytest.CaptureFixture[st
     code, out, _ = run(["prove", "--unbounded", "--design", "handler-no-elision", "--go", "1.22",
                         "--workers", "1"], capsys)
     assert out.startswith("engine: z3, stated invariants")
-    assert "violated" in out and "lemmas this design breaks" in out and "can break it" in out
+    assert "violated" in out and "lemmas that fail here" in out and "can break it" in out
     assert code == 1
 
 

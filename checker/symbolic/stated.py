@@ -264,7 +264,7 @@ def prove_stated(system: System, *, props: Sequence[str] = PROPERTY_NAMES,
             stop = f"step {c.step} takes a field out of its declared range"
             lost = [n for n in res.dropped if n != RANGE]
             if lost:
-                stop += (f" once the lemmas this design breaks are dropped ({len(lost)}, e.g. "
+                stop += (f" once the lemmas that fail here are dropped ({len(lost)}, e.g. "
                          f"{lost[0]}: {res.dropped[lost[0]]})")
         for n, c in broken.items():
             res.dropped.setdefault(n, f"step {c.step} can break it")
@@ -291,7 +291,7 @@ def prove_stated(system: System, *, props: Sequence[str] = PROPERTY_NAMES,
             why = ("the inductive lemmas do not imply it" if r == "sat"
                    else f"the solver answered {r} on the implication")
             if lost:
-                why += f"; this design breaks {len(lost)} of its lemmas, e.g. {lost[0]} ({res.dropped[lost[0]]})"
+                why += f"; {len(lost)} of its lemmas fail here, e.g. {lost[0]} ({res.dropped[lost[0]]})"
             res.verdicts[p], res.methods[p] = "incomplete", why
             continue
         t = time.perf_counter()
