@@ -6,19 +6,22 @@ lemmas is
 1. **initial**: every lemma holds in the initial state;
 2. **inductive**: from any state where every lemma holds (and every field is within its
    declared range), every step leads to a state where every lemma holds again, the range
-   included.  Each lemma is checked on its own, step by step, against the conjunction of
-   all of them (they are mutually inductive);
-3. **strong enough**: no state where every lemma holds breaks the property.  When this
-   fails, k-induction strengthened with the lemmas is tried (k = 2 .. ``max_k``): no run
-   of k steps through lemma states ends in a violation after k - 1 good states, with
-   bounded model checking of depth k - 1 as its base case.
+   included.  Each lemma is its own query, step by step, against the conjunction of all
+   of them (they are mutually inductive);
+3. **strong enough**: no state where every lemma holds breaks the property (for
+   deadlock-freedom, its safety part).
 
-Then everything is **re-checked** by a fresh plain z3 solver on the monolithic relation
-(``Symbolic.trans``, a different encoding from the per-step terms used above):
-initiation, consecution of the whole conjunction, and the implication.  Only a property
-whose every check came back ``unsat`` from both is reported ``proved``; a ``sat`` gives a
-counterexample to induction (a state, a step, the lemma it breaks), and ``unknown`` or a
-time-out makes the property ``incomplete``.
+That is k-induction with k = 1, strengthened by the lemmas.  Which lemmas: Houdini over
+the stated ones (:func:`prove_stated`): a lemma false initially, or one some step can
+break, is dropped with the reason, until every survivor is kept by every step.
+
+Then the proof is **re-checked** by a fresh plain z3 solver on the monolithic relation
+(``Symbolic.trans``, another encoding than the per-step terms of step 2): initiation,
+consecution of the whole conjunction, and the implication.  Only a property whose every
+check came back ``unsat`` from both is reported ``proved``.  A ``sat`` in step 2 is a
+counterexample to induction (a state, a step, the lemma it breaks); ``unknown`` or a
+time-out leaves the property ``incomplete``; the two encodings disagreeing is an engine
+bug and raises.
 """
 
 from __future__ import annotations
@@ -314,16 +317,3 @@ def prove_stated(system: System, *, props: Sequence[str] = PROPERTY_NAMES,
     res.queries = ck.queries
     res.seconds["total"] = time.perf_counter() - t0
     return res
-
-
-def _why(initial: list[str], names: set[str], ctis: list[Cti], stop: str) -> str:
-    """Why a group of lemmas is not a proof ("" when it is inductive)."""
-    bad = [n for n in initial if n in names]
-    if bad:
-        return f"lemma {bad[0]} is false in the initial state"
-    if ctis:
-        c = ctis[0]
-        return f"lemma {c.lemma} is not inductive: step {c.step} can break it"
-    if stop:
-        return f"consecution check cut short: {stop}"
-    return ""
