@@ -525,6 +525,9 @@ class _Builder:
 
     def goals(self) -> None:
         c = self.c
+        if not self.sysm.workers:
+            self.add("flushes.no-events", "with no worker M no event is ever written, so no event "
+                     "batch is ever flushed", lambda s: (s[c.flushes] & 1) == 0)
         for p, f in c.viol.items():
             self.add(f"goal.{p}", f"no flush (or event) has broken {p} so far: the property itself",
                      lambda s, f=f: s[f] == 0, (p,))

@@ -211,11 +211,13 @@ def _overall(verdicts: dict[str, str]) -> str:
     vs = set(verdicts.values())
     if "violated" in vs:
         return "violated"
-    return "proved" if vs == {"proved"} else "incomplete"
+    return "proved" if vs <= {"proved", "vacuous"} and "proved" in vs else "incomplete"
 
 
 def _matches(verdict: str, expected: str) -> bool:
-    return verdict == ("violated" if expected == "violated" else "proved")
+    """Whether a verdict is the expected one: a violation shown, a vacuous property found
+    vacuous, any other property proved."""
+    return verdict == {"violated": "violated", "vacuous": "vacuous"}.get(expected, "proved")
 
 
 def print_unbounded(rows: list[dict[str, Any]], bounds: Bounds) -> None:
@@ -226,16 +228,17 @@ def print_unbounded(rows: list[dict[str, Any]], bounds: Bounds) -> None:
     print(f"engine: {engine}, proofs for runs of any length (any number of sections, signals and "
           "advances)")
     print(f"capacities kept: {capacities(bounds)}")
-    head = (f"{'design':<28} {'workers':>7}  {'proved':>6}  {'violated':>8}  {'incompl':>7}  "
+    head = (f"{'design':<28} {'workers':>7}  {'proved':>6}  {'vacuous':>7}  {'violated':>8}  {'incompl':>7}  "
             f"{'lemmas' if stated else 'invariant':>9}  time")
     print(head)
     for r in rows:
         vs = list(r["verdicts"].values())
         inv = r.get("invariant_size", 0)
         mark = "" if r["matches"] else "  !"
-        other = len(vs) - vs.count("proved") - vs.count("violated")
+        other = len(vs) - vs.count("proved") - vs.count("violated") - vs.count("vacuous")
         print(f"{r['release'] + ' ' + r['design']:<28} {r['workers']:>7}  {vs.count('proved'):>6}  "
-              f"{vs.count('violated'):>8}  {other:>7}  {inv:>9}  {r['seconds']:.1f} s{mark}")
+              f"{vs.count('vacuous'):>7}  {vs.count('violated'):>8}  {other:>7}  {inv:>9}  "
+              f"{r['seconds']:.1f} s{mark}")
     print()
     if explicit:
         print("proved: every reachable state of the unbounded system satisfies the property (its "
@@ -248,7 +251,8 @@ def print_unbounded(rows: list[dict[str, Any]], bounds: Bounds) -> None:
               "together they imply the property (k-induction with k = 1); all three re-checked by a "
               "plain solver on the whole relation. violated: a bounded run, replayed on the model. "
               "incompl: a lemma is not inductive for this design, or does not imply the property "
-              "(the first reason is shown). lemmas: the most any one property used.")
+              "(the first reason is shown). vacuous: the lemmas rule out every state where the property "
+              "says anything (no worker, no event). lemmas: the most any one property used.")
     else:
         print("proved: an inductive invariant (Houdini over candidates mined from reachable states, "
               "then k-induction) implies the property, re-checked by a plain solver. violated: a "

@@ -57,7 +57,7 @@ class StatedResult:
     design: str
     release: str
     workers: int
-    verdicts: dict[str, str]                 # property -> proved | incomplete
+    verdicts: dict[str, str]                 # property -> proved | vacuous | incomplete
     methods: dict[str, str]
     lemmas: list[Lemma]
     initial_failures: list[str] = field(default_factory=list)
@@ -203,6 +203,16 @@ class Checker:
             return "sat", self.sym.value(s.model(), self.x)
         return str(r), None
 
+    def excludes_witness(self, prop: str, deadline: float | None, lems: Sequence[Lemma]) -> str:
+        """``unsat`` when no state where every lemma holds gives ``prop`` a say (its antecedent,
+        as the explorer's ``vacuous`` uses it): the property is then vacuous for every run."""
+        s = _solver(deadline)
+        s.add(*[t for _, t in self.terms(self.x, lems)])
+        wit = self.system.invariants[self.system.prop_index[prop]].witness(list(self.x))
+        s.add(_bool(wit))
+        self.queries += 1
+        return str(_check(s, deadline))
+
     def recheck(self, props: Sequence[str], deadline: float | None = None,
                 lems: Sequence[Lemma] | None = None, only_props: bool = False) -> dict[str, str]:
         """A fresh plain solver, the monolithic relation: initiation, consecution, and each
@@ -310,6 +320,10 @@ def prove_stated(system: System, *, props: Sequence[str] = PROPERTY_NAMES,
                                  f"re-check finds {bad[0]} false: an engine bug")
         if bad:
             res.verdicts[p], res.methods[p] = "incomplete", f"the plain re-check answered {checks[bad[0]]} on {bad[0]}"
+        elif ck.excludes_witness(p, deadline, alive) == "unsat":
+            res.verdicts[p] = "vacuous"
+            res.methods[p] = ("the inductive lemmas rule out every state where the property says "
+                              "anything (e.g. no event is ever written): true, but it says nothing")
         else:
             res.verdicts[p] = "proved"
             res.methods[p] = (f"k-induction with k = 1 over {len(alive)} inductive stated lemmas "
