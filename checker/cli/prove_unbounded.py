@@ -154,13 +154,13 @@ def _stated(d: Any, b: Bounds, props: list[str], row: dict[str, Any], args: argp
     row["method"] = "stated"
     row["verdicts"].update(res.verdicts)
     row["methods"].update(res.methods)
-    n = max((len(v) for v in res.used.values()), default=0)
-    row["invariant_size"] = n
+    row["invariant_size"] = len(res.survivors)
     row["invariants"] = [{"name": f"{len(res.lemmas)} stated invariants",
                           "reason": "model/invariants.py, each with its reason (gentrace prove "
                           "--invariants lists them); each proof uses the structural ones and its "
                           "property's own"}]
     row["lemmas_used"] = res.used
+    row["lemmas_dropped"] = res.dropped
     row["queries"] = res.queries
     row["seconds_by_phase"] = {k: round(v, 2) for k, v in res.seconds.items()}
     if res.ctis:
@@ -246,13 +246,14 @@ def print_unbounded(rows: list[dict[str, Any]], bounds: Bounds) -> None:
               "violated: a run, replayed on the model. incompl: the search was cut short, or "
               "the property is vacuous (no state where it says anything).")
     elif stated:
-        print("proved: the stated invariants the property needs (model/invariants.py; gentrace "
-              "prove --invariants lists them) hold initially, every step keeps each of them, and "
-              "together they imply the property (k-induction with k = 1); all three re-checked by a "
-              "plain solver on the whole relation. violated: a bounded run, replayed on the model. "
+        print("proved: the stated invariants (model/invariants.py; gentrace prove --invariants "
+              "lists them) that hold initially and that every step keeps, each checked on its own, "
+              "imply the property (k-induction with k = 1); all three re-checked by a plain solver "
+              "on the whole relation. violated: a bounded run, replayed on the model. "
               "incompl: a lemma is not inductive for this design, or does not imply the property "
               "(the first reason is shown). vacuous: the lemmas rule out every state where the property "
-              "says anything (no worker, no event). lemmas: the most any one property used.")
+              "says anything (no worker, no event). lemmas: how many stated invariants were inductive "
+              "(a lemma a design breaks is dropped, with the step that breaks it).")
     else:
         print("proved: an inductive invariant (Houdini over candidates mined from reachable states, "
               "then k-induction) implies the property, re-checked by a plain solver. violated: a "
