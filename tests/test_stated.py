@@ -141,20 +141,9 @@ def test_the_unbounded_relation_is_the_concrete_one(release: str, design: str) -
 
     system = unbounded(design, release, 1)
     sym = Symbolic(system)
-    x, y, c = sym.state("x"), sym.state("y"), sym.choice("c")
-    trans = sym.trans(x, y, c)
     states = reachable_sample(system, bfs=200, walks=3, length=200, seed=11)
     for s in [system.initial, *random.Random(5).sample(states, 4)]:
-        concrete = set(system.compiled.successors(s))
-        solver = z3.Solver()
-        solver.add(sym.is_state(x, s), trans)
-        found = set()
-        while solver.check() == z3.sat:
-            m = solver.model()
-            i, t = m.eval(c, model_completion=True).as_long(), sym.value(m, y)
-            found.add((i, t))
-            solver.add(z3.Not(z3.And(c == i, sym.is_state(y, t))))
-        assert found == concrete, system.describe_state(s)
+        assert sym.successors(s) == set(system.compiled.successors(s)), system.describe_state(s)
         xs = [sym.const(v) for v in s]
         for i in range(len(system.steps)):
             on = z3.simplify(sym.guard(i, xs))

@@ -133,6 +133,21 @@ class Symbolic:
             parts.append(y == term)
         return self._subst(z3.And(*parts), xs)
 
+    def successors(self, s: Sequence[int]) -> set[tuple[int, tuple[int, ...]]]:
+        """Every (step, successor) the relation allows from the concrete state ``s``, by
+        asking z3 for one more until there is none (what the differential tests compare
+        with the concrete model)."""
+        x, y, c = self.state("x"), self.state("y"), self.choice("c")
+        solver = z3.Solver()
+        solver.add(self.is_state(x, s), self.trans(x, y, c))
+        found = set()
+        while solver.check() == z3.sat:
+            m = solver.model()
+            i, t = m.eval(c, model_completion=True).as_long(), self.value(m, y)
+            found.add((i, t))
+            solver.add(z3.Not(z3.And(c == i, self.is_state(y, t))))
+        return found
+
     def chosen_guard(self, xs: Sequence[BV], c: BV) -> z3.BoolRef:
         """The guard of the step ``c`` names holds in ``xs``."""
         return self._subst(z3.Or(*[z3.And(c == i, g) for i, g in enumerate(self.terms[0])]), xs)
