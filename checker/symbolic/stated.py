@@ -82,7 +82,8 @@ def _check(solver: z3.Solver, deadline: float | None, *assumptions: Any) -> Any:
     """``solver.check``, except that Ctrl-C stops the run.  z3 takes SIGINT for itself while
     it searches and answers ``unknown`` ("canceled"), so the interrupt is raised here."""
     r = solver.check(*assumptions)
-    if r == z3.unknown and "cancel" in solver.reason_unknown() and (
+    why = solver.reason_unknown() if r == z3.unknown else ""
+    if r == z3.unknown and ("cancel" in why or "interrupt" in why) and (
             deadline is None or time.perf_counter() < deadline - 0.2):
         raise KeyboardInterrupt
     return r
