@@ -105,11 +105,12 @@ def test_stated_is_the_default_and_proves_the_corrected_design(capsys: pytest.Ca
     assert "goal.sample-generation" not in used["single-reader"]
 
 
+@pytest.mark.heavy
 def test_stated_table_says_what_a_mutant_breaks(capsys: pytest.CaptureFixture[str]) -> None:
     """Twin: a design that breaks a lemma is not proved where the lemma was needed, and the
     table says which lemma and which step."""
     code, out, _ = run(["prove", "--unbounded", "--design", "handler-no-elision", "--go", "1.22",
-                        "--workers", "0"], capsys)
+                        "--workers", "0", "--bound", "tracebuf=1", "nested=0"], capsys)
     assert out.startswith("engine: z3, stated invariants")
     assert "violated" in out and "lemmas that fail here" in out and "can break it" in out
     assert code == 1

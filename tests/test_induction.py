@@ -22,6 +22,7 @@ def small() -> System:
                   parse_bounds(["workers=0", "tracebuf=1", "ring_tags=1", "nested=0"]), unbounded=True)
 
 
+@pytest.mark.heavy
 def test_every_mined_candidate_holds_on_every_mined_state(small: System) -> None:
     cl = clusters(small)
     table = Table(small, key_fields(small) + cl, cl)
@@ -77,6 +78,7 @@ def test_a_cut_short_proof_is_incomplete_never_proved(small: System) -> None:
     assert res.verdicts == {"reader-lifetime": "incomplete"}
 
 
+@pytest.mark.heavy
 def test_each_round_only_weakens_and_is_judged_on_ints(small: System) -> None:
     """A few rounds of both searches: Houdini keeps a subset, the weakening keeps every
     mined state covered; a successor z3 reports must break a candidate on the ints."""

@@ -13,6 +13,7 @@ Nothing the checker proves is taken on trust here:
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pytest
 
@@ -52,7 +53,17 @@ def reachable_sample(system: System, bfs: int = 800, walks: int = 8, length: int
     return out
 
 
-@pytest.mark.parametrize("release,workers", [(r, 2 if r == "1.27" else 1) for r in RELEASES])
+# One release per protocol family runs by default (go1.22.0's drain site, go1.24's
+# reentrant acquire, go1.27's writing flag with two workers); ``-m heavy`` runs them all.
+DEFAULT_RELEASES = {"1.22.0", "1.24", "1.27"}
+
+
+def _by_default(params: list[tuple[str, ...]]) -> list[Any]:
+    return [p if p[0] in DEFAULT_RELEASES and (len(p) < 3 or p[2] == "corrected" or p[0] == "1.27")
+            else pytest.param(*p, marks=pytest.mark.heavy) for p in params]
+
+
+@pytest.mark.parametrize("release,workers", _by_default([(r, 2 if r == "1.27" else 1) for r in RELEASES]))
 def test_every_lemma_holds_where_the_corrected_design_goes(release: str, workers: int) -> None:
     system = unbounded("corrected", release, workers)
     lems = lemmas(system)
@@ -102,7 +113,7 @@ def test_missing_lemmas_leave_a_property_unproved(corrected: System) -> None:
     r, s = ck.implies("single-reader", lems=without)
     assert r == "sat" and s is not None
     writing = [h for h in corrected.handlers if h.writing(s)]
-    assert len(writing) == 2, corrected.describe_state(s)
+    assert len(writing) >= 2, corrected.describe_state(s)
     assert ck.implies("single-reader", lems=ck.lemmas)[0] == "unsat"
 
 
@@ -135,7 +146,7 @@ DIFF = [(r, "corrected") for r in RELEASES] + [
     ("1.27", d) for d in ("fixed", "handler-no-seqlock", "reader-exits-when-empty")]
 
 
-@pytest.mark.parametrize("release,design", DIFF)
+@pytest.mark.parametrize("release,design", _by_default(DIFF))
 def test_the_unbounded_relation_is_the_concrete_one(release: str, design: str) -> None:
     """What the proofs rest on: on states the unbounded system reaches, the successors the
     whole relation allows (the re-check's encoding) are exactly the concrete ones, both ways,

@@ -75,9 +75,9 @@ def test_the_differential_test_would_see_a_wrong_relation() -> None:
 # Violations within a few steps at the canonical bound (the explorer's shortest length).
 SHALLOW = [("1.27", "handler-waits-for-seqlock", "deadlock-freedom"),
            ("1.27", "reader-exits-when-empty", "reader-lifetime"),
-           ("1.27", "cpu-flush-before-m-loop", "single-reader"),
+           pytest.param("1.27", "cpu-flush-before-m-loop", "single-reader", marks=pytest.mark.heavy),
            ("1.24", "fixed", "generation-order"),
-           ("1.22", "nested-fresh-gen", "generation-order")]
+           pytest.param("1.22", "nested-fresh-gen", "generation-order", marks=pytest.mark.heavy)]
 
 
 @pytest.mark.parametrize("release,design,prop", SHALLOW)
