@@ -163,13 +163,10 @@ def _explore(system: System, max_states: int | None, max_seconds: float | None,
                     next_check = count + every
                     if max_states is not None:
                         next_check = min(next_check, max_states)
-                    elapsed = time.perf_counter() - t0
-                    if progress is not None:
-                        progress(Stats(count, transitions, depth + 1, elapsed))
-                    cut = over_budget(count, elapsed, max_states, max_seconds)
+                    cut = checkpoint(t0, count, max_states, max_seconds, None if progress is None else
+                                     lambda el, c=count, n=transitions, d=depth + 1: progress(Stats(c, n, d, el)))
                     if cut:
                         break
-                    interrupt.check()
             if cut:
                 break
             if nxt:
@@ -218,6 +215,19 @@ def _explore(system: System, max_states: int | None, max_seconds: float | None,
         else:
             res.verdicts[p] = HOLDS
     return res
+
+
+def checkpoint(t0: float, count: int, max_states: int | None, max_seconds: float | None,
+               report: Callable[[float], None] | None) -> str:
+    """A search's periodic check: report progress (with the seconds since ``t0``), then the
+    budget used up ("" if none), then a pending Ctrl-C (raised)."""
+    elapsed = time.perf_counter() - t0
+    if report is not None:
+        report(elapsed)
+    cut = over_budget(count, elapsed, max_states, max_seconds)
+    if not cut:
+        interrupt.check()
+    return cut
 
 
 def over_budget(count: int, elapsed: float, max_states: int | None, max_seconds: float | None) -> str:

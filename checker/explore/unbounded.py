@@ -30,8 +30,7 @@ from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from checker.core import interrupt
-from checker.explore.search import _path, over_budget
+from checker.explore.search import _path, checkpoint
 from model import PROPERTY_NAMES, System
 from model.cone import cone
 from model.generation import cycle, rotations
@@ -159,13 +158,10 @@ def prove_explicit(system: System, prop: str, *, max_states: int | None = None,
                 if bad >= 0:
                     break
                 if j % 4096 == 0:
-                    el = time.perf_counter() - t0
-                    if progress is not None:
-                        progress(count, depth, el)
-                    note = over_budget(count, el, max_states, max_seconds)
+                    note = checkpoint(t0, count, max_states, max_seconds, None if progress is None else
+                                      lambda el, c=count, d=depth: progress(c, d, el))
                     if note:
                         break
-                    interrupt.check()
             if note:
                 break
             if nxt:
