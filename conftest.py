@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 
 import pytest
+from gentrace.stateful import profiles
 from hypothesis import settings
-
-from checker.stateful import profiles
 
 # The Hypothesis settings profiles are registered in checker/stateful/profiles.py.  A test
 # run uses ``ci`` unless ``--hypothesis-profile NAME`` (Hypothesis's own option,

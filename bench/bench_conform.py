@@ -42,7 +42,7 @@ def find_goroot(given: str | None) -> Path:
 
 def make_trace(goroot: Path, mb: float, out: Path) -> None:
     """Build the workload in ``goroot`` and run it, longer each time, until ``out`` is ``mb`` MB."""
-    from checker.runtime.workload import workload_source
+    from gentrace.runtime.workload import workload_source
 
     work = Path(tempfile.mkdtemp(prefix="gentrace-bench-"))
     exe = work / "workload"
@@ -64,8 +64,8 @@ def make_trace(goroot: Path, mb: float, out: Path) -> None:
 
 def main() -> None:
     sys.path.insert(0, str(ROOT))
-    from checker.runtime.conform import conform_trace
-    from checker.runtime.trace_reader import read_trace
+    from gentrace.runtime.conform import conform_trace
+    from gentrace.runtime.trace_reader import read_trace
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--trace", help="the trace to read (default: make one with the workload)")

@@ -24,8 +24,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 CHILD = r"""
 import json, sys
-from checker.explore import explore
-from model import build, get_design, parse_bounds
+from gentrace.explore import explore
+from gentrace.model import build, get_design, parse_bounds
 system = build(get_design(sys.argv[1], sys.argv[4]), parse_bounds(sys.argv[2].split()))
 res = explore(system, liveness=sys.argv[3] == "1")
 print(json.dumps(res.stats.as_dict()))
@@ -42,7 +42,7 @@ def run(design: str, bound: str, liveness: bool, release: str) -> dict:
 
 def main() -> None:
     sys.path.insert(0, ROOT)
-    from model import DESIGNS, RELEASES
+    from gentrace.model import DESIGNS, RELEASES
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--go", default=",".join(r.name for r in RELEASES.values() if not r.same_as),

@@ -54,7 +54,7 @@ suite fails, the figures would mean nothing and the script stops with one line.
 Then, per fault, each stage with a timeout (``--timeout``, or three times what
 the stage took on the baseline if that is longer):
 
-1. the verdict matrix, ``python -m checker check --json --quiet`` (with ``--go
+1. the verdict matrix, ``python -m gentrace check --json --quiet`` (with ``--go
    all`` when the checker accepts it): caught when the exit status is non-zero or
    the document's ``ok`` is false; a run that produces no JSON document (an
    exception at import or build time) is caught as a crash, one that runs out of
@@ -586,7 +586,7 @@ GO = "1.24"
 
 def matrix_command(runner: Runner, copy: Path, timeout: float, go: str = GO) -> list[str]:
     """The verdict-matrix command, with ``--go go`` when this checker has that option."""
-    base = [sys.executable, "-m", "checker", "check", "--json", "--quiet"]
+    base = [sys.executable, "-m", "gentrace", "check", "--json", "--quiet"]
     rc, out, _ = runner.run(base + ["--help"], copy, timeout)
     return base + ["--go", go] if rc == 0 and re.search(r"--go[\s=]", out) else base
 

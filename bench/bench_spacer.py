@@ -20,9 +20,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import z3  # noqa: E402
-
-from checker.symbolic.relation import Symbolic  # noqa: E402
-from model import build, get_design, parse_bounds  # noqa: E402
+from gentrace.model import build, get_design, parse_bounds  # noqa: E402
+from gentrace.symbolic.relation import Symbolic  # noqa: E402
 
 
 def main() -> None:

@@ -37,11 +37,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def main() -> None:
     sys.path.insert(0, ROOT)
-    from checker.explore import VIOLATED as EXPLORED
-    from checker.explore import explore
-    from checker.stateful import profiles
-    from checker.stateful.engine import hunt, resolve_settings
-    from model import CANONICAL, DESIGNS, PROPERTY_NAMES, build
+    from gentrace.explore import VIOLATED as EXPLORED
+    from gentrace.explore import explore
+    from gentrace.model import CANONICAL, DESIGNS, PROPERTY_NAMES, build
+    from gentrace.stateful import profiles
+    from gentrace.stateful.engine import hunt, resolve_settings
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--designs", default=",".join(DESIGNS))
@@ -135,10 +135,9 @@ def main() -> None:
 
 
 def spread(designs: list[str], profile: str, n: int) -> None:
+    from gentrace.model import CANONICAL, DESIGNS, build
+    from gentrace.stateful.engine import hunt, resolve_settings
     from hypothesis import settings as Settings
-
-    from checker.stateful.engine import hunt, resolve_settings
-    from model import CANONICAL, DESIGNS, build
 
     cap = 2000
     settings, name, _ = resolve_settings(profile, shrink=False, max_examples=cap)

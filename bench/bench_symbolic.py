@@ -22,10 +22,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from checker.symbolic.bmc import bmc  # noqa: E402
-from checker.symbolic.lemmas import next_gen_lemmas, small_word_lemmas  # noqa: E402
-from checker.symbolic.relation import Symbolic  # noqa: E402
-from model import build, get_design, parse_bounds  # noqa: E402
+from gentrace.model import build, get_design, parse_bounds  # noqa: E402
+from gentrace.symbolic.bmc import bmc  # noqa: E402
+from gentrace.symbolic.lemmas import next_gen_lemmas, small_word_lemmas  # noqa: E402
+from gentrace.symbolic.relation import Symbolic  # noqa: E402
 
 
 def main() -> None:

@@ -74,10 +74,10 @@ from dataclasses import replace
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from checker.explore.unbounded import prove_explicit  # noqa: E402
-from checker.symbolic.induction import prove_unbounded  # noqa: E402
-from checker.symbolic.stated import prove_stated  # noqa: E402
-from model import PROPERTY_NAMES, System, get_design, parse_bounds  # noqa: E402
+from gentrace.explore.unbounded import prove_explicit  # noqa: E402
+from gentrace.model import PROPERTY_NAMES, System, get_design, parse_bounds  # noqa: E402
+from gentrace.symbolic.induction import prove_unbounded  # noqa: E402
+from gentrace.symbolic.stated import prove_stated  # noqa: E402
 
 
 def main() -> None:

@@ -72,10 +72,10 @@ import z3
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from checker.core.interrupt import check as check_interrupt  # noqa: E402
-from checker.symbolic.relation import Symbolic  # noqa: E402
-from model import PROPERTY_NAMES, System, get_design, parse_bounds  # noqa: E402
-from model.generation import next_gen_int  # noqa: E402
+from gentrace.core.interrupt import check as check_interrupt  # noqa: E402
+from gentrace.model import PROPERTY_NAMES, System, get_design, parse_bounds  # noqa: E402
+from gentrace.model.generation import next_gen_int  # noqa: E402
+from gentrace.symbolic.relation import Symbolic  # noqa: E402
 
 Cube = tuple[tuple[int, int], ...]  # sorted (field, value) pairs
 INF = 1 << 30

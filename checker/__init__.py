@@ -3,16 +3,16 @@
 One package per concern; the arrows are the only imports allowed (and
 ``tests/test_architecture.py`` holds the tree to them, with no import cycles):
 
-- ``checker.core``: what every engine shares: the counterexample format, replay,
+- ``gentrace.core``: what every engine shares: the counterexample format, replay,
   explanations, the outcome and statistics every engine reports, Ctrl-C handling.
   Imports only ``model``.
-- ``checker.explore``: the exhaustive explorer (breadth-first search within a bound).
+- ``gentrace.explore``: the exhaustive explorer (breadth-first search within a bound).
   Imports ``core`` and ``model``.
-- ``checker.stateful``: the Hypothesis engine (sampled runs, shrunk).
+- ``gentrace.stateful``: the Hypothesis engine (sampled runs, shrunk).
   Imports ``core`` and ``model``.
-- ``checker.cli``: the command line (``gentrace check``, ``replay``, ``list``).
+- ``gentrace.cli``: the command line (``gentrace check``, ``replay``, ``list``).
   Imports any of the above.
 
-Engines never import one another, nor the command line.  ``python -m checker``
+Engines never import one another, nor the command line.  ``python -m gentrace``
 runs the command line.  Importing this package imports nothing else.
 """

@@ -1,5 +1,5 @@
 import sys
 
-from checker.cli.main import main
+from gentrace.cli.main import main
 
 sys.exit(main())

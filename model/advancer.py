@@ -6,11 +6,11 @@ traceAdvanceSema serialises them, so their advances never overlap.
 
 from __future__ import annotations
 
-from model.context import Ctx
-from model.generation import next_gen
-from model.layout import Pcs, Step
-from model.readcpu import READ_STEPS, Drainer
-from model.values import Val, ite
+from gentrace.model.context import Ctx
+from gentrace.model.generation import next_gen
+from gentrace.model.layout import Pcs, Step
+from gentrace.model.readcpu import READ_STEPS, Drainer
+from gentrace.model.values import Val, ite
 
 ADV = "trace2.go traceAdvance"
 FLUSH = "trace2cpu.go traceCPUFlush"

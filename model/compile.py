@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from model.expr import Expr
-from model.layout import Layout, Step
+from gentrace.model.expr import Expr
+from gentrace.model.layout import Layout, Step
 
 # A predicate over a state's fields (evaluated here on Expr values).
 Pred = Callable[[Sequence[Any]], Any]
@@ -51,7 +51,7 @@ def compile_system(name: str, layout: Layout, steps: Sequence[Step],
     property order) and ``finished``; ``name`` labels the generated code.
 
     The parts are passed one by one, not as the ``System``, so that this module does not
-    depend on ``model.system`` (which builds a system and calls this).
+    depend on ``gentrace.model.system`` (which builds a system and calls this).
     """
     n = len(layout)
     S = [Expr(f"s[{i}]") for i in range(n)]

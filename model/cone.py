@@ -12,8 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import z3
-
-from model.system import System
+from gentrace.model.system import System
 
 
 def reads(t: Any, names: dict[str, int]) -> set[int]:

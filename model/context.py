@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from model.bounds import Bounds
-from model.designs import Design
-from model.generation import is_before, is_sealed, later_of, sequence
-from model.layout import Layout, sample_bits
-from model.profbuf import Ring
-from model.values import Val, all_of, any_of, as_int, bit, has_bit, ite, neg
+from gentrace.model.bounds import Bounds
+from gentrace.model.designs import Design
+from gentrace.model.generation import is_before, is_sealed, later_of, sequence
+from gentrace.model.layout import Layout, sample_bits
+from gentrace.model.profbuf import Ring
+from gentrace.model.values import Val, all_of, any_of, as_int, bit, has_bit, ite, neg
 
 Upd = dict[int, Val]
 

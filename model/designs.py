@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from model.bounds import Bounds
-from model.findings import inherited
-from model.properties import PROPERTY_NAMES, antecedent_reachable
-from model.releases import DEFAULT, NESTED_ENTRY, NESTED_FRESH, RELEASES, Release, get_release
+from gentrace.model.bounds import Bounds
+from gentrace.model.findings import inherited
+from gentrace.model.properties import PROPERTY_NAMES, antecedent_reachable
+from gentrace.model.releases import DEFAULT, NESTED_ENTRY, NESTED_FRESH, RELEASES, Release, get_release
 
 
 class DesignError(ValueError):

@@ -13,11 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from model.bounds import Bounds
-from model.releases import NESTED_FRESH
+from gentrace.model.bounds import Bounds
+from gentrace.model.releases import NESTED_FRESH
 
-# A finding's ``applies`` and ``inherited`` take a design (``model.designs.Design``), typed
-# ``Any`` here: ``model.designs`` imports this module, and this module does not import it back.
+# A finding's ``applies`` and ``inherited`` take a design (``gentrace.model.designs.Design``), typed
+# ``Any`` here: ``gentrace.model.designs`` imports this module, and this module does not import it back.
 
 
 @dataclass(frozen=True)

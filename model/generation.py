@@ -6,7 +6,7 @@ wraps to 4, so ``gen % 2`` and ``gen % 3`` keep alternating and no value is 0.
 
 from __future__ import annotations
 
-from model.values import Val, all_of, any_of, ite
+from gentrace.model.values import Val, all_of, any_of, ite
 
 
 def next_gen(g: Val, top: int, wrap_to: int = 4) -> Val:

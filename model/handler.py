@@ -8,10 +8,10 @@ delivery's ordinal; the generation it is accepted under is recorded with it.
 
 from __future__ import annotations
 
-from model.context import Ctx
-from model.layout import Pcs, Step
-from model.profbuf import of_ring, per_ring
-from model.values import Val, all_of, any_of, as_int, ite, neg, select
+from gentrace.model.context import Ctx
+from gentrace.model.layout import Pcs, Step
+from gentrace.model.profbuf import of_ring, per_ring
+from gentrace.model.values import Val, all_of, any_of, as_int, ite, neg, select
 
 CPU = "trace2cpu.go traceCPUSample"
 # profBuf.write's steps, one shared access each (see Handler.write_steps).

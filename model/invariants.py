@@ -18,10 +18,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from model.generation import next_gen
-from model.readcpu import READ_STEPS
-from model.releases import NESTED_ENTRY
-from model.values import Val, all_of, any_of, neg
+from gentrace.model.generation import next_gen
+from gentrace.model.readcpu import READ_STEPS
+from gentrace.model.releases import NESTED_ENTRY
+from gentrace.model.values import Val, all_of, any_of, neg
 
 Pred = Callable[[Sequence[Val]], Val]
 
@@ -39,7 +39,7 @@ class Lemma:
 
 def as_val(c: Val) -> Val:
     """A truth value as 1 or 0 (for arithmetic in a lemma)."""
-    from model.values import as_int
+    from gentrace.model.values import as_int
     return as_int(c)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from model.values import Val
+from gentrace.model.values import Val
 
 
 class Layout:

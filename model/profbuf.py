@@ -32,8 +32,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from model.layout import Layout
-from model.values import Val, all_of, any_of, ite, let, minimum, select
+from gentrace.model.layout import Layout
+from gentrace.model.values import Val, all_of, any_of, ite, let, minimum, select
 
 PB = "profbuf.go"
 

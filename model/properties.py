@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from model.bounds import Bounds
+from gentrace.model.bounds import Bounds
 
 PROPERTIES: dict[str, str] = {
     "sample-generation": "every CPU sample reaches the trace in a batch of the generation that was "

@@ -30,10 +30,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from model.context import Ctx
-from model.layout import Step
-from model.profbuf import PB, Ring, of_ring, per_ring
-from model.values import Val, all_of, ite
+from gentrace.model.context import Ctx
+from gentrace.model.layout import Step
+from gentrace.model.profbuf import PB, Ring, of_ring, per_ring
+from gentrace.model.values import Val, all_of, ite
 
 READ_STEPS = ("read.commit", "read.load-w", "read.take-overflow", "read.load-eof", "read.emit")
 

@@ -17,10 +17,10 @@ each record it writes.
 
 from __future__ import annotations
 
-from model.context import Ctx
-from model.layout import Pcs, Step
-from model.readcpu import RD, READ_STEPS, Drainer
-from model.values import Val, ite
+from gentrace.model.context import Ctx
+from gentrace.model.layout import Pcs, Step
+from gentrace.model.readcpu import RD, READ_STEPS, Drainer
+from gentrace.model.values import Val, ite
 
 LOOP = "trace2cpu.go traceStartReadCPU goroutine"
 

@@ -11,17 +11,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from model.advancer import Advancer
-from model.bounds import Bounds
-from model.compile import compile_system
-from model.context import Ctx
-from model.designs import Design
-from model.handler import Handler
-from model.layout import Layout, Step
-from model.properties import PROPERTY_NAMES
-from model.reader import Reader
-from model.values import Val, all_of, any_of, neg
-from model.worker import Worker
+from gentrace.model.advancer import Advancer
+from gentrace.model.bounds import Bounds
+from gentrace.model.compile import compile_system
+from gentrace.model.context import Ctx
+from gentrace.model.designs import Design
+from gentrace.model.handler import Handler
+from gentrace.model.layout import Layout, Step
+from gentrace.model.properties import PROPERTY_NAMES
+from gentrace.model.reader import Reader
+from gentrace.model.values import Val, all_of, any_of, neg
+from gentrace.model.worker import Worker
 
 State = tuple[int, ...]
 
@@ -39,7 +39,7 @@ class Invariant:
 
 class System:
     def __init__(self, design: Design, bounds: Bounds, unbounded: bool = False) -> None:
-        """``unbounded``: the system without run bounds (see :class:`model.context.Ctx`)."""
+        """``unbounded``: the system without run bounds (see :class:`gentrace.model.context.Ctx`)."""
         self.design, self.bounds = design, bounds.validate()
         self.unbounded = unbounded
         self.ctx = c = Ctx(design, bounds, unbounded)

@@ -5,7 +5,7 @@ Arithmetic, comparison and bit operators work unchanged on three kinds of value:
 
 * plain Python ints (the concrete model: replay, tests, reference semantics),
 * z3 bit-vector terms (symbolic evaluation of the very same step definitions),
-* :class:`model.expr.Expr` source fragments (compiled into the fast explorer).
+* :class:`gentrace.model.expr.Expr` source fragments (compiled into the fast explorer).
 
 What Python cannot overload (``if``, ``and``, ``or``, ``not``) goes through the
 helpers below, which dispatch on the type of their arguments.  Only non-negative
@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from model.expr import Expr
+from gentrace.model.expr import Expr
 
 Val = Any
 

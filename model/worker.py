@@ -22,10 +22,10 @@ release the seqlock (go1.26: clear the writing flag).  traceAcquire's own
 
 from __future__ import annotations
 
-from model.context import Ctx, TraceBuf
-from model.layout import Pcs, Step
-from model.releases import NESTED_ENTRY, NESTED_FRESH
-from model.values import Val, ite, neg
+from gentrace.model.context import Ctx, TraceBuf
+from gentrace.model.layout import Pcs, Step
+from gentrace.model.releases import NESTED_ENTRY, NESTED_FRESH
+from gentrace.model.values import Val, ite, neg
 
 ACQ = "trace2runtime.go traceAcquireEnabled"
 

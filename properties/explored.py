@@ -16,8 +16,8 @@ import multiprocessing
 from dataclasses import dataclass
 from functools import cache
 
-from checker.explore import explore
-from model import DESIGNS, NAMED, RELEASES, System, build, get_design
+from gentrace.explore import explore
+from gentrace.model import DESIGNS, NAMED, RELEASES, System, build, get_design
 
 
 @dataclass(frozen=True)

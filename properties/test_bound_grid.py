@@ -21,9 +21,9 @@ import multiprocessing
 from functools import cache
 
 import pytest
+from gentrace.explore import explore
+from gentrace.model import CANONICAL, PROPERTY_NAMES, Bounds, build, get_design
 
-from checker.explore import explore
-from model import CANONICAL, PROPERTY_NAMES, Bounds, build, get_design
 from properties.explored import PAIRS, protocol
 
 SMALL = {

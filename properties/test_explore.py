@@ -9,11 +9,11 @@ on the concrete model.
 from __future__ import annotations
 
 import pytest
+from gentrace.core.counterexample import Counterexample
+from gentrace.core.replay import replay
+from gentrace.explore import HOLDS, VIOLATED
+from gentrace.model import CANONICAL, DESIGNS, NAMED, PROPERTY_NAMES, RELEASES, build, get_design
 
-from checker.core.counterexample import Counterexample
-from checker.core.replay import replay
-from checker.explore import HOLDS, VIOLATED
-from model import CANONICAL, DESIGNS, NAMED, PROPERTY_NAMES, RELEASES, build, get_design
 from properties.explored import PAIRS, explored, protocol
 
 TRIPLES = [(r, d, p) for r, d in PAIRS for p in PROPERTY_NAMES]

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from checker.core.counterexample import load
-from checker.core.replay import replay
-from checker.explore import VIOLATED, explore
-from model import FINDINGS, NAMED, build, get_design
+from gentrace.core.counterexample import load
+from gentrace.core.replay import replay
+from gentrace.explore import VIOLATED, explore
+from gentrace.model import FINDINGS, NAMED, build, get_design
 
 FILES = sorted((Path(__file__).resolve().parent.parent / "findings").glob("*.json"))
 

@@ -16,10 +16,9 @@ Across the catalogue no property a design is known to break is ever proved.
 from __future__ import annotations
 
 import pytest
-
-from checker.symbolic.stated import prove_stated
-from model import PROPERTY_NAMES, RELEASES, System, get_design, parse_bounds
-from model.designs import designs_of
+from gentrace.model import PROPERTY_NAMES, RELEASES, System, get_design, parse_bounds
+from gentrace.model.designs import designs_of
+from gentrace.symbolic.stated import prove_stated
 
 
 def unbounded(design: str, release: str, workers: int, *bound: str) -> System:

@@ -27,14 +27,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from gentrace.core.counterexample import load
+from gentrace.core.replay import replay
+from gentrace.explore import VIOLATED as EXPLORED_VIOLATED
+from gentrace.model import CANONICAL, DESIGNS, PROPERTY_NAMES, Bounds, build, get_design
+from gentrace.model.bounds import bounds_from_dict
+from gentrace.stateful import profiles
+from gentrace.stateful.engine import NOT_FOUND, VIOLATED, hunt, resolve_settings, write_counterexample
 
-from checker.core.counterexample import load
-from checker.core.replay import replay
-from checker.explore import VIOLATED as EXPLORED_VIOLATED
-from checker.stateful import profiles
-from checker.stateful.engine import NOT_FOUND, VIOLATED, hunt, resolve_settings, write_counterexample
-from model import CANONICAL, DESIGNS, PROPERTY_NAMES, Bounds, build, get_design
-from model.bounds import bounds_from_dict
 from properties.explored import explored
 
 # Designs with defects of their own, and designs expected to hold every property on

@@ -15,10 +15,10 @@ import multiprocessing
 from functools import cache
 
 import pytest
+from gentrace.core.replay import replay
+from gentrace.model import CANONICAL, PROPERTY_NAMES, get_design
+from gentrace.symbolic.check import VIOLATED, bmc_design
 
-from checker.core.replay import replay
-from checker.symbolic.check import VIOLATED, bmc_design
-from model import CANONICAL, PROPERTY_NAMES, get_design
 from properties.explored import PAIRS, explored, protocol
 
 DEPTH = 8  # covers the shallow violations: a self-deadlock (2), single-reader (7), generation-order

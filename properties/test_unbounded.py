@@ -12,9 +12,8 @@ properties are caught, each with a run that replays on the full model.
 from __future__ import annotations
 
 import pytest
-
-from checker.explore.unbounded import prove_explicit
-from model import System, get_design, parse_bounds
+from gentrace.explore.unbounded import prove_explicit
+from gentrace.model import System, get_design, parse_bounds
 
 SMALL = ["tracebuf=1", "ring_tags=1", "nested=0"]
 PROVED = ["deadlock-freedom", "single-reader", "reader-lifetime"]

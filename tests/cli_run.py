@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from checker.cli.main import main
+from gentrace.cli.main import main
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

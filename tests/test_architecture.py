@@ -14,17 +14,20 @@ the import statement stands:
   a cycle of exactly this kind.
 
 Not counted: the parent package that Python runs first when a submodule is imported
-(``import checker.core.replay`` runs ``checker/core/__init__.py``).  A package's
+(``import gentrace.core.replay`` runs ``checker/core/__init__.py``).  A package's
 ``__init__`` may re-export its own modules' names, and those modules import each other
 directly, never through their package.
 
 The layers (``checker/__init__.py`` says the same in words):
 
-- ``model``: imports nothing from ``checker``;
-- ``checker.core``: imports only ``model`` (and the standard library, third-party packages);
+The folders install under one name (``pyproject.toml``): ``model/`` is ``gentrace.model``,
+``checker/`` is ``gentrace`` itself.
+
+- ``gentrace.model``: imports nothing from the rest of ``gentrace``;
+- ``gentrace.core``: imports only ``gentrace.model`` (and the standard library, third-party packages);
 - an engine, i.e. any other package under ``checker/`` but ``cli`` (``explore``,
-  ``stateful``, and the ones to come): imports only ``checker.core``, ``model`` and itself;
-- ``checker.cli``: may import anything;
+  ``stateful``, and the ones to come): imports only ``gentrace.core``, ``gentrace.model`` and itself;
+- ``gentrace.cli``: may import anything;
 - ``checker/__init__.py`` and ``checker/__main__.py``: the entry; no other module sits
   directly in ``checker/``.
 """
@@ -39,8 +42,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-TOP = ("model", "checker")
-CORE, CLI, MODEL, ENTRY = "checker.core", "checker.cli", "model", "checker"
+# The folders of the tree and the import names they install as (pyproject.toml's package-dir).
+TOP = {"model": "gentrace.model", "checker": "gentrace"}
+CORE, CLI, MODEL, ENTRY = "gentrace.core", "gentrace.cli", "gentrace.model", "gentrace"
 
 Graph = dict[str, set[str]]
 
@@ -48,10 +52,12 @@ Graph = dict[str, set[str]]
 # -- the graph ---------------------------------------------------------------------
 
 def module_name(root: Path, path: Path) -> str:
-    parts = list(path.relative_to(root).with_suffix("").parts)
-    if parts[-1] == "__init__":
+    """The import name of the file at ``path``: ``model/x.py`` is ``gentrace.model.x``,
+    ``checker/core/y.py`` is ``gentrace.core.y``."""
+    top, *parts = path.relative_to(root).with_suffix("").parts
+    if parts and parts[-1] == "__init__":
         parts.pop()
-    return ".".join(parts)
+    return ".".join([TOP[top], *parts])
 
 
 def modules(root: Path) -> dict[str, Path]:
@@ -137,11 +143,11 @@ def cycles(graph: Graph) -> list[list[str]]:
 
 
 def layer(name: str) -> str:
-    """``model``, ``checker.core``, ``checker.cli``, ``checker`` (the entry), or the engine's
-    package (``checker.explore``, ``checker.stateful``, ...)."""
-    if name.split(".")[0] == "model":
+    """``model``, ``gentrace.core``, ``gentrace.cli``, ``checker`` (the entry), or the engine's
+    package (``gentrace.explore``, ``gentrace.stateful``, ...)."""
+    if name == MODEL or name.startswith(MODEL + "."):
         return MODEL
-    if name in ("checker", "checker.__main__"):
+    if name in (ENTRY, ENTRY + ".__main__"):
         return ENTRY
     return ".".join(name.split(".")[:2])
 
@@ -175,11 +181,11 @@ GRAPH = import_graph()
 def test_the_graph_sees_the_tree() -> None:
     # Spot checks that the parser finds what is there: a top-level import, a lazy one
     # (inside a function), an import of a module through its package (``from pkg import mod``).
-    assert {"checker.cli", "checker.core", "checker.explore", "checker.stateful", "model"} <= set(GRAPH)
-    assert "checker.core.counterexample" in GRAPH["checker.explore.check"]
-    assert "checker.stateful.engine" in GRAPH["checker.cli.check_hypothesis"]  # lazy
-    assert "checker.core.interrupt" in GRAPH["checker.explore.search"]  # from checker.core import interrupt
-    assert "model.compile" in GRAPH["model.system"]
+    assert {"gentrace.cli", "gentrace.core", "gentrace.explore", "gentrace.stateful", "gentrace.model"} <= set(GRAPH)
+    assert "gentrace.core.counterexample" in GRAPH["gentrace.explore.check"]
+    assert "gentrace.stateful.engine" in GRAPH["gentrace.cli.check_hypothesis"]  # lazy
+    assert "gentrace.core.interrupt" in GRAPH["gentrace.explore.search"]  # from gentrace.core import interrupt
+    assert "gentrace.model.compile" in GRAPH["gentrace.model.system"]
 
 
 def test_no_import_cycles() -> None:
@@ -199,12 +205,12 @@ def test_the_explorer_path_does_not_import_hypothesis() -> None:
     """``gentrace list`` and ``gentrace check`` with the explorer never import Hypothesis
     (nor the Hypothesis engine); only a Hypothesis run does."""
     code = ("import contextlib, io, sys\n"
-            "from checker.cli.main import main\n"
+            "from gentrace.cli.main import main\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"
             "    assert main(['list']) == 0\n"
             "    main(['check', '--go', '1.22', '--design', 'fixed', '--bound', 'ring', '--quiet'])\n"
             "bad = sorted(m for m in sys.modules if m.split('.')[0] == 'hypothesis'\n"
-            "             or m.startswith('checker.stateful.'))\n"
+            "             or m.startswith('gentrace.stateful.'))\n"
             "assert not bad, bad\n")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
 
@@ -213,33 +219,35 @@ def test_the_explorer_path_does_not_import_hypothesis() -> None:
 
 def test_a_cycle_is_caught() -> None:
     graph: Graph = {
-        "model.a": {"model.b"}, "model.b": {"model.c"}, "model.c": {"model.a"},  # a ring of three
-        "model.d": {"model.a"},                                                    # leads in, not part
-        "model.e": {"model.e"},                                                    # imports itself
+        "gentrace.model.a": {"gentrace.model.b"},  # a ring of three
+        "gentrace.model.b": {"gentrace.model.c"},
+        "gentrace.model.c": {"gentrace.model.a"},
+        "gentrace.model.d": {"gentrace.model.a"},  # leads in, not part
+        "gentrace.model.e": {"gentrace.model.e"},  # imports itself
     }
-    assert cycles(graph) == [["model.a", "model.b", "model.c"], ["model.e"]]
-    assert cycles({"model.a": {"model.b"}, "model.b": set()}) == []
+    assert cycles(graph) == [["gentrace.model.a", "gentrace.model.b", "gentrace.model.c"], ["gentrace.model.e"]]
+    assert cycles({"gentrace.model.a": {"gentrace.model.b"}, "gentrace.model.b": set()}) == []
 
 
 def test_a_layering_breach_is_caught() -> None:
     graph: Graph = {
-        "model.system": {"checker.core.replay"},                     # model -> checker
-        "checker.core.replay": {"model.system", "checker.explore.search", "checker.cli.main"},
-        "checker.explore.search": {"checker.core.replay", "checker.stateful.engine"},  # engine -> engine
-        "checker.symbolic.bmc": {"checker.cli.main", "checker.symbolic.smt"},  # engine -> cli
-        "checker.symbolic.smt": {"model.system"},
-        "checker.stateful.engine": {"checker.core.replay", "checker.stateful.machine"},
-        "checker.stateful.machine": set(),
-        "checker.cli.main": {"checker.explore.search", "checker.stateful.engine", "model.system"},
-        "checker.__main__": {"checker.cli.main"},
+        "gentrace.model.system": {"gentrace.core.replay"},                     # model -> checker
+        "gentrace.core.replay": {"gentrace.model.system", "gentrace.explore.search", "gentrace.cli.main"},
+        "gentrace.explore.search": {"gentrace.core.replay", "gentrace.stateful.engine"},  # engine -> engine
+        "gentrace.symbolic.bmc": {"gentrace.cli.main", "gentrace.symbolic.smt"},  # engine -> cli
+        "gentrace.symbolic.smt": {"gentrace.model.system"},
+        "gentrace.stateful.engine": {"gentrace.core.replay", "gentrace.stateful.machine"},
+        "gentrace.stateful.machine": set(),
+        "gentrace.cli.main": {"gentrace.explore.search", "gentrace.stateful.engine", "gentrace.model.system"},
+        "gentrace.__main__": {"gentrace.cli.main"},
     }
     assert layer_breaches(graph) == [
-        "checker.core.replay -> checker.cli.main (checker.core may not import checker.cli)",
-        "checker.core.replay -> checker.explore.search (checker.core may not import checker.explore)",
-        "checker.explore.search -> checker.stateful.engine "
-        "(checker.explore may not import checker.stateful)",
-        "checker.symbolic.bmc -> checker.cli.main (checker.symbolic may not import checker.cli)",
-        "model.system -> checker.core.replay (model may not import checker.core)",
+        "gentrace.core.replay -> gentrace.cli.main (gentrace.core may not import gentrace.cli)",
+        "gentrace.core.replay -> gentrace.explore.search (gentrace.core may not import gentrace.explore)",
+        "gentrace.explore.search -> gentrace.stateful.engine "
+        "(gentrace.explore may not import gentrace.stateful)",
+        "gentrace.model.system -> gentrace.core.replay (gentrace.model may not import gentrace.core)",
+        "gentrace.symbolic.bmc -> gentrace.cli.main (gentrace.symbolic may not import gentrace.cli)",
     ]
 
 
@@ -252,20 +260,21 @@ def test_lazy_and_type_only_imports_are_edges(tmp_path: Path) -> None:
     (tmp_path / "model" / "a.py").write_text(
         "from typing import TYPE_CHECKING\n"
         "if TYPE_CHECKING:\n"
-        "    from model.b import B\n"
+        "    from gentrace.model.b import B\n"
         "def f():\n"
-        "    from checker.core import x\n"
+        "    from gentrace.core import x\n"
         "    import json, hypothesis.stateful\n")
     graph = import_graph(tmp_path)
-    assert graph["model.a"] == {"model.b", "checker.core.x"}
-    assert layer_breaches(graph) == ["model.a -> checker.core.x (model may not import checker.core)"]
+    assert graph["gentrace.model.a"] == {"gentrace.model.b", "gentrace.core.x"}
+    assert layer_breaches(graph) == [
+        "gentrace.model.a -> gentrace.core.x (gentrace.model may not import gentrace.core)"]
 
 
 @pytest.mark.parametrize("src,dst,ok", [
-    ("model", "model", True), ("model", "checker.core", False),
-    ("checker.core", "model", True), ("checker.core", "checker.stateful", False),
-    ("checker.stateful", "checker.core", True), ("checker.stateful", "checker.explore", False),
-    ("checker.explore", "checker.cli", False), ("checker.cli", "checker.stateful", True),
+    ("gentrace.model", "gentrace.model", True), ("gentrace.model", "gentrace.core", False),
+    ("gentrace.core", "gentrace.model", True), ("gentrace.core", "gentrace.stateful", False),
+    ("gentrace.stateful", "gentrace.core", True), ("gentrace.stateful", "gentrace.explore", False),
+    ("gentrace.explore", "gentrace.cli", False), ("gentrace.cli", "gentrace.stateful", True),
 ])
 def test_the_rules(src: str, dst: str, ok: bool) -> None:
     assert allowed(src, dst) is ok

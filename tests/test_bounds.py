@@ -5,9 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-
-from model import CANONICAL, NAMED, Bounds, BoundsError, build, get_design, parse_bounds
-from model.bounds import LIMITS, bounds_from_dict
+from gentrace.model import CANONICAL, NAMED, Bounds, BoundsError, build, get_design, parse_bounds
+from gentrace.model.bounds import LIMITS, bounds_from_dict
 
 
 def test_canonical_is_the_default() -> None:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from checker.explore import INCOMPLETE, VIOLATED, explore
-from model import CANONICAL, build, get_design
+from gentrace.explore import INCOMPLETE, VIOLATED, explore
+from gentrace.model import CANONICAL, build, get_design
 
 
 @pytest.mark.parametrize("budget", [1, 100, 5000])

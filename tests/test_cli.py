@@ -1,6 +1,6 @@
 """The ``gentrace`` command line: list, check, exit codes, and refusal of bad input.
 
-Most tests call ``checker.cli.main.main`` in-process; a few run ``python -m checker``
+Most tests call ``gentrace.cli.main.main`` in-process; a few run ``python -m gentrace``
 as a user would, to show that no traceback reaches the terminal.
 """
 
@@ -17,10 +17,9 @@ from typing import Any
 
 import pytest
 from cli_run import run
-
-from checker.core.counterexample import load, parse
-from checker.core.replay import replay
-from model import CANONICAL, DESIGNS, FINDINGS, NAMED, PROPERTY_NAMES, RELEASES, Bounds
+from gentrace.core.counterexample import load, parse
+from gentrace.core.replay import replay
+from gentrace.model import CANONICAL, DESIGNS, FINDINGS, NAMED, PROPERTY_NAMES, RELEASES, Bounds
 
 REPO = Path(__file__).resolve().parent.parent
 VERDICTS = {"holds", "violated", "vacuous", "incomplete"}
@@ -253,7 +252,7 @@ def test_no_subcommand_shows_help_and_exits_2(capsys: pytest.CaptureFixture[str]
 
 def gentrace(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.run([sys.executable, "-m", "checker", *args], cwd=cwd, env=env,
+    return subprocess.run([sys.executable, "-m", "gentrace", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=120)
 
 
@@ -294,7 +293,7 @@ def test_vacuous_is_expected_where_the_bound_cannot_reach_the_property(
 def test_vacuous_where_the_bound_reaches_the_property_is_a_mismatch(
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """The twin: claim the bound reaches every property, and the vacuous verdicts are caught."""
-    from model import designs
+    from gentrace.model import designs
     monkeypatch.setattr(designs, "antecedent_reachable", lambda prop, b: True)
     code, out, _ = run(["check", "--design", "fixed", "--bound", "ring", "--quiet"], capsys)
     assert code == 1 and "fixed@1.27 / event-generation: observed vacuous, expected holds" in out

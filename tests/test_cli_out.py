@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from checker.cli.main import main
+from gentrace.cli.main import main
 
 
 def test_out_below_a_file_is_refused_in_one_line(tmp_path: Path,

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 from cli_run import run
-
-from model import DESIGNS
+from gentrace.model import DESIGNS
 
 
 @pytest.mark.parametrize("argv,needle", [
@@ -89,7 +88,7 @@ def test_three_engines_disagree_when_bmc_misses_a_violation_within_its_depth() -
     # The agreement rule: the explorer's shortest violation within BMC's depth must be BMC's too.
     from types import SimpleNamespace
 
-    from checker.cli.check_hypothesis import _agreement
+    from gentrace.cli.check_hypothesis import _agreement
 
     d = SimpleNamespace(label="x@1.27")
     cx5 = SimpleNamespace(steps=[("A", "s")] * 5)

@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 from cli_run import run
-
-from checker.core.counterexample import load
-from checker.core.replay import replay
+from gentrace.core.counterexample import load
+from gentrace.core.replay import replay
 
 
 @pytest.mark.parametrize("argv,needle", [

@@ -12,9 +12,8 @@ from __future__ import annotations
 import random
 
 import pytest
-
-from checker.explore import explore
-from model import CANONICAL, DESIGNS, PROPERTY_NAMES, System, build, get_design, parse_bounds
+from gentrace.explore import explore
+from gentrace.model import CANONICAL, DESIGNS, PROPERTY_NAMES, System, build, get_design, parse_bounds
 
 # Bounds with more of everything than canonical: two workers, a four-word ring of
 # two-word records starting at its last word (a wraparound marker at once),

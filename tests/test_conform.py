@@ -1,4 +1,4 @@
-"""gentrace conform: the checks (checker.runtime.conform) and the command, on hand-made traces
+"""gentrace conform: the checks (gentrace.runtime.conform) and the command, on hand-made traces
 with known defects and their twins without, and on the committed real traces."""
 
 from __future__ import annotations
@@ -7,13 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
-
-from checker.cli import conform as cli_conform
-from checker.cli.main import main
-from checker.runtime import trace_format as tf
-from checker.runtime.conform import HOLDS, VACUOUS, VIOL, ConformReport, conform_file, conform_trace
-from checker.runtime.trace_reader import decode
-from checker.runtime.trace_writer import HandGen, batch, header, m_batch, uvarint, write_trace
+from gentrace.cli import conform as cli_conform
+from gentrace.cli.main import main
+from gentrace.runtime import trace_format as tf
+from gentrace.runtime.conform import HOLDS, VACUOUS, VIOL, ConformReport, conform_file, conform_trace
+from gentrace.runtime.trace_reader import decode
+from gentrace.runtime.trace_writer import HandGen, batch, header, m_batch, uvarint, write_trace
 
 DATA = Path(__file__).parent / "data" / "traces"
 REAL = sorted(DATA.glob("*.trace"))

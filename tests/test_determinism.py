@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from checker.explore import explore
-from model import CANONICAL, DESIGNS, System, get_design, parse_bounds
+from gentrace.explore import explore
+from gentrace.model import CANONICAL, DESIGNS, System, get_design, parse_bounds
 
 REPO = Path(__file__).resolve().parent.parent
 SMALL = parse_bounds(["advances=1"])
@@ -59,8 +58,8 @@ def test_exploring_twice_gives_the_same_counts_and_paths(design: str, bounds: An
 
 _SCRIPT = """
 import hashlib, json
-from checker.explore import explore
-from model import System, get_design, parse_bounds
+from gentrace.explore import explore
+from gentrace.model import System, get_design, parse_bounds
 s = System(get_design("wrap-to-one"), parse_bounds(["advances=1", "first_gen=15", "sections=1"]))
 r = explore(s)
 print(json.dumps({

@@ -10,10 +10,9 @@ import random
 
 import pytest
 import z3
-
-from checker.symbolic.induction import Candidate, Encoder, Table, clusters, key_fields, mine, prove_unbounded, recheck
-from checker.symbolic.relation import Symbolic
-from model import System, get_design, parse_bounds
+from gentrace.model import System, get_design, parse_bounds
+from gentrace.symbolic.induction import Candidate, Encoder, Table, clusters, key_fields, mine, prove_unbounded, recheck
+from gentrace.symbolic.relation import Symbolic
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +32,7 @@ def test_every_mined_candidate_holds_on_every_mined_state(small: System) -> None
     # Re-mine the same states and check each candidate on each (sampled) state.
     states: set[tuple[int, ...]] = set()
     rng = random.Random(1)
-    from checker.symbolic.induction import walk
+    from gentrace.symbolic.induction import walk
     for _ in range(20):
         walk(small, tuple(small.initial), 100, rng, states)
     for s in list(states)[:300]:
@@ -84,7 +83,7 @@ def test_each_round_only_weakens_and_is_judged_on_ints(small: System) -> None:
     mined state covered; a successor z3 reports must break a candidate on the ints."""
     import time
 
-    from checker.symbolic.induction import OutOfRange, fixpoint, houdini
+    from gentrace.symbolic.induction import OutOfRange, fixpoint, houdini
 
     # A small candidate language (keyed by the program counters only) keeps rounds short.
     pcs = [(f,) for f, n in enumerate(small.layout.names) if n.endswith(".pc")]

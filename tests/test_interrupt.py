@@ -20,12 +20,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import gentrace.explore.check
+import gentrace.stateful.engine
 import pytest
-
-import checker.explore.check
-import checker.stateful.engine
-from checker.cli.main import main
-from model import PROPERTY_NAMES
+from gentrace.cli.main import main
+from gentrace.model import PROPERTY_NAMES
 
 REPO = Path(__file__).resolve().parent.parent
 ARGS = ["check", "--go", "1.26", "--design", "no-drain,fixed"]
@@ -41,7 +40,7 @@ def swallowed_sigint() -> None:
 
 def interrupt_second_search(monkeypatch: pytest.MonkeyPatch, send: Callable[[], None]) -> None:
     """Make the search of the second design (``fixed``) receive ``send()`` mid-way."""
-    real = checker.explore.check.explore
+    real = gentrace.explore.check.explore
 
     def explore(system: Any, **kw: Any) -> Any:
         if system.design.name != "fixed":
@@ -54,7 +53,7 @@ def interrupt_second_search(monkeypatch: pytest.MonkeyPatch, send: Callable[[], 
                 send()
         return real(system, **{**kw, "progress": progress})
 
-    monkeypatch.setattr(checker.explore.check, "explore", explore)
+    monkeypatch.setattr(gentrace.explore.check, "explore", explore)
 
 
 @pytest.mark.parametrize("send", [lambda: signal.raise_signal(signal.SIGINT), swallowed_sigint],
@@ -97,7 +96,7 @@ def test_the_matrix_of_an_interrupted_run_shows_what_finished(
 
 def test_a_hunt_stops_on_an_interrupt_lost_in_a_gc_callback(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    real = checker.stateful.engine.run_state_machine_as_test
+    real = gentrace.stateful.engine.run_state_machine_as_test
 
     def run(cls: Any, **kw: Any) -> Any:
         if "fixed" in cls.__name__:
@@ -115,7 +114,7 @@ def test_a_hunt_stops_on_an_interrupt_lost_in_a_gc_callback(
             assert fired
         return real(cls, **kw)
 
-    monkeypatch.setattr(checker.stateful.engine, "run_state_machine_as_test", run)
+    monkeypatch.setattr(gentrace.stateful.engine, "run_state_machine_as_test", run)
     code = main(["check", "--engine", "hypothesis", "--go", "1.26", "--design", "no-drain,fixed",
                  "--examples", "5", "--no-shrink", "--seed", "1", "--json"])
     out, err = capsys.readouterr()
@@ -133,7 +132,7 @@ def test_a_hunt_stops_on_an_interrupt_lost_in_a_gc_callback(
 def test_ctrl_c_on_a_real_hypothesis_run_exits_130_without_noise(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     p = subprocess.Popen(
-        [sys.executable, "-m", "checker", "check", "--engine", "hypothesis", "--go", "1.24",
+        [sys.executable, "-m", "gentrace", "check", "--engine", "hypothesis", "--go", "1.24",
          "--design", "fixed", "--seed", "5", "--examples", "100000"],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(4)  # well into the hunt (not a timing assertion: any moment must work)
@@ -149,7 +148,7 @@ def test_ctrl_c_inside_a_z3_query_of_a_proof_exits_130(tmp_path: Path) -> None:
     the run (130), not become an "incomplete" verdict."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     p = subprocess.Popen(
-        [sys.executable, "-m", "checker", "prove", "--unbounded", "--design", "corrected",
+        [sys.executable, "-m", "gentrace", "prove", "--unbounded", "--design", "corrected",
          "--workers", "2,3"],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(5)  # inside the consecution checks (any moment must work)

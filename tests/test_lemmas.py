@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from checker.symbolic.lemmas import next_gen_lemmas, small_word_lemmas
+from gentrace.symbolic.lemmas import next_gen_lemmas, small_word_lemmas
 
 
 @pytest.mark.parametrize("width", [32, 64])

@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 from array import array
 
-from checker.core.counterexample import Counterexample
-from checker.core.replay import replay
-from checker.explore.search import VIOLATED, _first_unfinishable, explore
-from model import PROPERTY_NAMES, get_design, parse_bounds
-from model.system import System
+from gentrace.core.counterexample import Counterexample
+from gentrace.core.replay import replay
+from gentrace.explore.search import VIOLATED, _first_unfinishable, explore
+from gentrace.model import PROPERTY_NAMES, get_design, parse_bounds
+from gentrace.model.system import System
 
 SMALL = parse_bounds(["advances=1"])
 DL = 1 << PROPERTY_NAMES.index("deadlock-freedom")

@@ -17,9 +17,8 @@ import re
 from pathlib import Path
 
 import pytest
-
-from checker.cli.main import main
-from model import DESIGNS
+from gentrace.cli.main import main
+from gentrace.model import DESIGNS
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()

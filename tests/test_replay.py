@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from checker.cli.main import main
-from checker.core.counterexample import FORMAT, VERSION, Counterexample, CounterexampleError, load, parse
-from checker.core.replay import ReplayError, replay
-from checker.explore import VIOLATED, explore
-from model import CANONICAL, DESIGNS, build, get_design, parse_bounds
+from gentrace.cli.main import main
+from gentrace.core.counterexample import FORMAT, VERSION, Counterexample, CounterexampleError, load, parse
+from gentrace.core.replay import ReplayError, replay
+from gentrace.explore import VIOLATED, explore
+from gentrace.model import CANONICAL, DESIGNS, build, get_design, parse_bounds
 
 DESIGNS_TO_RUN = ("legacy", "handler-waits-for-seqlock", "reader-unlocked")
 
@@ -277,7 +276,7 @@ def test_steps_beyond_the_bounds_are_refused(doc: dict[str, Any], tmp_path: Path
 def test_a_files_unknown_design_or_release_offers_no_all(doc: dict[str, Any], tmp_path: Path,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     """`all` is a command-line word; a file names one design on one release."""
-    from checker.cli.main import main
+    from gentrace.cli.main import main
 
     for key, value in (("design", "nonsense"), ("release", "9.9")):
         p = tmp_path / f"{key}.json"

@@ -14,14 +14,13 @@ from collections import deque
 from pathlib import Path
 
 import pytest
-
-from checker.cli.main import main
-from checker.core.counterexample import Counterexample, load
-from checker.core.explain import explain
-from checker.core.replay import replay
-from checker.explore import explore
-from model import PROPERTY_NAMES, System, build, get_design, parse_bounds
-from model.layout import Layout
+from gentrace.cli.main import main
+from gentrace.core.counterexample import Counterexample, load
+from gentrace.core.explain import explain
+from gentrace.core.replay import replay
+from gentrace.explore import explore
+from gentrace.model import PROPERTY_NAMES, System, build, get_design, parse_bounds
+from gentrace.model.layout import Layout
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from checker.cli.main import main
+from gentrace.cli.main import main
 
 
 @pytest.mark.parametrize("data", [b"\xff\xfe\x00not utf-8", b"[" * 100_000],

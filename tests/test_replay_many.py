@@ -17,10 +17,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import gentrace.cli.replay as replay_cli
 import pytest
-
-import checker.cli.replay as replay_cli
-from checker.cli.main import main
+from gentrace.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FINDINGS = sorted((ROOT / "findings").glob("*.json"))
@@ -248,6 +247,6 @@ def test_ctrl_c_prints_what_finished_and_exits_130(
 
 
 def test_the_replay_module_does_not_import_the_command_line() -> None:
-    """checker.cli.main imports checker.cli.replay: the other way round would be a cycle."""
-    code = "import sys, checker.cli.replay; assert 'checker.cli.main' not in sys.modules"
+    """gentrace.cli.main imports gentrace.cli.replay: the other way round would be a cycle."""
+    code = "import sys, gentrace.cli.replay; assert 'gentrace.cli.main' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)

@@ -16,14 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from checker.cli.main import main
-from checker.cli.report import run_json
-from checker.report import content, html, markdown
-from checker.report.blocks import TIMING, without_timings
-from checker.report.results import Results, ResultsError
-from checker.report.story import COLLAPSE_AT, build_story, depends_on
-from model import FINDINGS
+from gentrace.cli.main import main
+from gentrace.cli.report import run_json
+from gentrace.model import FINDINGS
+from gentrace.report import content, html, markdown
+from gentrace.report.blocks import TIMING, without_timings
+from gentrace.report.results import Results, ResultsError
+from gentrace.report.story import COLLAPSE_AT, build_story, depends_on
 
 ROOT = Path(__file__).resolve().parents[1]
 FINDINGS_DIR = ROOT / "findings"
@@ -281,7 +280,7 @@ def test_a_changed_figure_is_not_taken_for_a_timing(made: tuple[Any, ...]) -> No
 # -- the diagrams' content ---------------------------------------------------------
 
 def test_story_of_single_read_drain() -> None:
-    from checker.core.counterexample import load
+    from gentrace.core.counterexample import load
 
     s = build_story(load(FINDINGS_DIR / "go1.27--fixed--sample-generation.json"))
     assert s.lanes == ["R", "A"] and s.subject == "sample #2" and s.fail_step == 45
@@ -303,7 +302,7 @@ def test_story_of_single_read_drain() -> None:
 
 
 def test_story_of_a_deadlock_names_the_m() -> None:
-    from checker.core.counterexample import load
+    from gentrace.core.counterexample import load
 
     s = build_story(load(FINDINGS_DIR / "go1.24--fixed--deadlock-freedom.json"))
     assert s.lanes == ["W0", "R", "A"] and s.subject == "W0's trace state"
@@ -478,7 +477,7 @@ def test_a_counterexample_that_does_not_replay_is_named_and_fails_the_report(
 
 def test_ctrl_c_writes_what_finished_and_exits_130(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    import checker.cli.report as cli_report
+    import gentrace.cli.report as cli_report
 
     real, calls = cli_report.run_json, []
 

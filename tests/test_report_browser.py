@@ -26,9 +26,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from checker.report import content, html, markdown
-from checker.report.results import Results
+from gentrace.report import content, html, markdown
+from gentrace.report.results import Results
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = next((p for p in (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")) if p),
@@ -166,9 +165,9 @@ def test_zero_size_svgs_are_caught(page: Path) -> None:
 
 def test_screenshot_of_a_diagram_is_not_blank(page: Path) -> None:
     # One diagram alone on a page, as the report draws it: the screenshot shows its lanes.
-    from checker.core.counterexample import load
-    from checker.report.blocks import Diagram
-    from checker.report.story import build_story
+    from gentrace.core.counterexample import load
+    from gentrace.report.blocks import Diagram
+    from gentrace.report.story import build_story
 
     story = build_story(load(ROOT / "findings" / "go1.27--fixed--sample-generation.json"))
     one = page.with_name("one.html")

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 from cli_run import run
-
-from checker.cli.runtime import model_verdicts
-from checker.runtime.patches import (
+from gentrace.cli.runtime import model_verdicts
+from gentrace.runtime.patches import (
     CHECKED,
     DESIGN_ORDER,
     Edit,
@@ -29,7 +28,7 @@ from checker.runtime.patches import (
     family_of,
     patch_for,
 )
-from checker.runtime.toolchain import find_goroot, go_env, scratch_goroot
+from gentrace.runtime.toolchain import find_goroot, go_env, scratch_goroot
 
 DATA = Path(__file__).parent / "data" / "gosrc"
 VERSIONS = sorted(CHECKED.values())
@@ -158,7 +157,7 @@ def test_patching_a_linked_copy_leaves_the_pristine_file_alone(tmp_path: Path) -
 
 
 def test_go_durations() -> None:
-    from checker.cli.runtime import go_duration
+    from gentrace.cli.runtime import go_duration
 
     assert go_duration("500ms") == 0.5 and go_duration("2m30s") == 150 and go_duration("1.5s") == 1.5
 
@@ -202,7 +201,7 @@ def fake_cache(tmp_path: Path, version: str, damage: str | None = None) -> Path:
 def test_check_only_against_a_cached_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("GENTRACE_GO_CACHE", str(fake_cache(tmp_path, "1.22.10")))
-    monkeypatch.setattr("checker.runtime.toolchain.installed_goroot", lambda: None)
+    monkeypatch.setattr("gentrace.runtime.toolchain.installed_goroot", lambda: None)
     monkeypatch.delenv("GENTRACE_GOROOT", raising=False)
     code, out, err = run(["runtime", "--go", "1.22.10", "--check-only", "--no-fetch"], capsys)
     assert code == 0 and err == "", err
@@ -213,7 +212,7 @@ def test_check_only_against_a_cached_source(tmp_path: Path, monkeypatch: pytest.
 def test_check_only_names_the_file_and_design_of_a_missing_anchor(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("GENTRACE_GO_CACHE", str(fake_cache(tmp_path, "1.22.10", damage="\t\treturn 4\n")))
-    monkeypatch.setattr("checker.runtime.toolchain.installed_goroot", lambda: None)
+    monkeypatch.setattr("gentrace.runtime.toolchain.installed_goroot", lambda: None)
     monkeypatch.delenv("GENTRACE_GOROOT", raising=False)
     code, out, err = run(["runtime", "--go", "1.22.10", "--check-only", "--no-fetch"], capsys)
     assert code == 2 and out == "" and err.count("\n") == 1
@@ -223,7 +222,7 @@ def test_check_only_names_the_file_and_design_of_a_missing_anchor(
 def test_no_toolchain_and_no_fetch_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("GENTRACE_GO_CACHE", str(tmp_path / "empty"))
-    monkeypatch.setattr("checker.runtime.toolchain.installed_goroot", lambda: None)
+    monkeypatch.setattr("gentrace.runtime.toolchain.installed_goroot", lambda: None)
     monkeypatch.delenv("GENTRACE_GOROOT", raising=False)
     code, out, err = run(["runtime", "--go", "1.22.10", "--no-fetch", "--check-only"], capsys)
     assert code == 2 and err.count("\n") == 1 and "no go1.22.10 toolchain" in err
@@ -267,8 +266,8 @@ def _installed_version() -> str | None:
 
 def test_one_design_builds_and_runs_once(tmp_path: Path) -> None:
     """The unmodified runtime, once: Go's test is built and run, the workload traced and conformed."""
-    from checker.runtime.run import run_design
-    from checker.runtime.toolchain import cache_dir
+    from gentrace.runtime.run import run_design
+    from gentrace.runtime.toolchain import cache_dir
 
     version = _installed_version()
     if version is None:
@@ -289,8 +288,8 @@ def test_one_design_builds_and_runs_once(tmp_path: Path) -> None:
 @pytest.mark.heavy
 def test_a_design_that_does_not_build_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The twin of the run above: a runtime that does not compile is a build error, not a crash."""
-    from checker.runtime import run as run_mod
-    from checker.runtime.toolchain import cache_dir
+    from gentrace.runtime import run as run_mod
+    from gentrace.runtime.toolchain import cache_dir
 
     version = _installed_version()
     if version is None:
@@ -307,8 +306,8 @@ def test_a_design_that_does_not_build_is_reported(tmp_path: Path, monkeypatch: p
 
 
 def test_show_prints_a_saved_document(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from checker.cli.runtime import report
-    from checker.runtime.run import DesignRun, TestRuns, WorkloadRuns
+    from gentrace.cli.runtime import report
+    from gentrace.runtime.run import DesignRun, TestRuns, WorkloadRuns
 
     t = TestRuns(runs=3, hangs=0)
     t.passed.update(Default=3, Stress=1)

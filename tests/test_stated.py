@@ -16,10 +16,9 @@ import random
 from typing import Any
 
 import pytest
-
-from checker.symbolic.stated import RANGE, Checker, prove_stated
-from model import PROPERTY_NAMES, RELEASES, System, get_design, parse_bounds
-from model.invariants import Lemma, lemmas
+from gentrace.model import PROPERTY_NAMES, RELEASES, System, get_design, parse_bounds
+from gentrace.model.invariants import Lemma, lemmas
+from gentrace.symbolic.stated import RANGE, Checker, prove_stated
 
 
 def unbounded(design: str, release: str = "1.27", workers: int = 1, *bound: str) -> System:
@@ -152,8 +151,7 @@ def test_the_unbounded_relation_is_the_concrete_one(release: str, design: str) -
     whole relation allows (the re-check's encoding) are exactly the concrete ones, both ways,
     and each step's own update (consecution's encoding) is the concrete step's."""
     import z3
-
-    from checker.symbolic.relation import Symbolic
+    from gentrace.symbolic.relation import Symbolic
 
     system = unbounded(design, release, 1)
     sym = Symbolic(system)

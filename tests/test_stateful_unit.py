@@ -7,14 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
-
-from checker.cli.main import main
-from checker.core.counterexample import load
-from checker.core.replay import replay
-from checker.explore import explore
-from checker.stateful import profiles
-from checker.stateful.engine import (
+from gentrace.cli.main import main
+from gentrace.core.counterexample import load
+from gentrace.core.replay import replay
+from gentrace.explore import explore
+from gentrace.model import CANONICAL, PROPERTY_NAMES, build, get_design
+from gentrace.stateful import profiles
+from gentrace.stateful.engine import (
     NOT_FOUND,
     VIOLATED,
     StatefulOutcome,
@@ -23,9 +22,9 @@ from checker.stateful.engine import (
     sampling_verdict,
     write_counterexample,
 )
-from checker.stateful.machine import VIOLATIONS, PropertyViolation, Schedule, Tally, _letters, machine_class
-from checker.stateful.shrink import minimize
-from model import CANONICAL, PROPERTY_NAMES, build, get_design
+from gentrace.stateful.machine import VIOLATIONS, PropertyViolation, Schedule, Tally, _letters, machine_class
+from gentrace.stateful.shrink import minimize
+from hypothesis import settings
 
 
 def system_of(design: str, release: str | None = None, **bounds: int):  # type: ignore[no-untyped-def]

@@ -12,9 +12,8 @@ from collections.abc import Mapping
 from itertools import pairwise
 
 import pytest
-
-from model import build, get_design, parse_bounds
-from model.generation import next_gen, next_gen_int, sequence
+from gentrace.model import build, get_design, parse_bounds
+from gentrace.model.generation import next_gen, next_gen_int, sequence
 
 BROKEN = ("broken.sample-generation", "broken.event-generation", "broken.flush-before-seal",
           "broken.sample-conservation")

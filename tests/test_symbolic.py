@@ -13,14 +13,14 @@ import random
 
 import pytest
 import z3
+from gentrace.core.counterexample import load
+from gentrace.core.replay import replay
+from gentrace.explore import explore
+from gentrace.model import CANONICAL, NAMED, PROPERTY_NAMES, build, get_design
+from gentrace.symbolic.bmc import bmc
+from gentrace.symbolic.check import NOT_FOUND, VIOLATED, bmc_design
+from gentrace.symbolic.relation import Steps, Symbolic
 
-from checker.core.counterexample import load
-from checker.core.replay import replay
-from checker.explore import explore
-from checker.symbolic.bmc import bmc
-from checker.symbolic.check import NOT_FOUND, VIOLATED, bmc_design
-from checker.symbolic.relation import Steps, Symbolic
-from model import CANONICAL, NAMED, PROPERTY_NAMES, build, get_design
 from properties.explored import PAIRS, protocol
 
 SEED = 555495

@@ -1,4 +1,4 @@
-"""The execution-trace reader (checker.runtime.trace_reader) on real and hand-made traces.
+"""The execution-trace reader (gentrace.runtime.trace_reader) on real and hand-made traces.
 
 Default tests use no toolchain: the traces under tests/data/traces/ were written by the
 project's workload (checker/runtime/workload) built with go1.22.10, go1.24.11, go1.25.5 and
@@ -24,11 +24,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from checker.runtime import trace_format as tf
-from checker.runtime.trace_reader import Trace, TraceError, decode, read_trace
-from checker.runtime.trace_writer import HandGen, batch, header, uvarint, write_trace
-from checker.runtime.workload import workload_dir
+from gentrace.runtime import trace_format as tf
+from gentrace.runtime.trace_reader import Trace, TraceError, decode, read_trace
+from gentrace.runtime.trace_writer import HandGen, batch, header, uvarint, write_trace
+from gentrace.runtime.workload import workload_dir
 
 DATA = Path(__file__).parent / "data" / "traces"
 DUMP_SOURCE = DATA / "gentrace_dump.go.in"

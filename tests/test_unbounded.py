@@ -18,9 +18,8 @@ from __future__ import annotations
 import random
 
 import pytest
-
-from model import System, get_design, parse_bounds
-from model.context import Ctx
+from gentrace.model import System, get_design, parse_bounds
+from gentrace.model.context import Ctx
 
 CASES = [("corrected", "1.27", []), ("corrected", "1.24", []), ("fixed", "1.22", ["ring"]),
          ("no-drain", "1.27", ["signals=2"]), ("handler-no-elision", "1.24", [])]

@@ -19,11 +19,10 @@ from __future__ import annotations
 import random
 
 import pytest
-
-from checker.explore.unbounded import Canon, prove_explicit
-from model import PROPERTY_NAMES, System, get_design, parse_bounds
-from model.cone import cone
-from model.generation import cycle, rotations
+from gentrace.explore.unbounded import Canon, prove_explicit
+from gentrace.model import PROPERTY_NAMES, System, get_design, parse_bounds
+from gentrace.model.cone import cone
+from gentrace.model.generation import cycle, rotations
 
 SMALL = ["tracebuf=1", "ring_tags=1", "nested=0"]
 CASES = [("corrected", "1.27", 1), ("corrected", "1.22", 1), ("fixed", "1.24", 2),
@@ -118,7 +117,7 @@ def test_broken_designs_are_caught_with_a_run_that_replays(design: str, prop: st
 
 
 def test_replay_of_a_wrong_run_fails_loudly() -> None:
-    from checker.explore.unbounded import _replay
+    from gentrace.explore.unbounded import _replay
     sysm = system("corrected", "1.27", 1)
     with pytest.raises(AssertionError):
         _replay(sysm, "reader-lifetime", [])

@@ -15,9 +15,8 @@ from typing import Any
 
 import pytest
 import z3
-
-from checker.explore import explore
-from model import CANONICAL, System, build, get_design, parse_bounds
+from gentrace.explore import explore
+from gentrace.model import CANONICAL, System, build, get_design, parse_bounds
 
 WIDTH = 32  # every field is a small non-negative int; 32 bits leave ample headroom
 PER_STEP = 30  # sampled states per step and design

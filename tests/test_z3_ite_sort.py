@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 import z3
-
-from model import CANONICAL, build, get_design
-from model.values import as_int, ite
+from gentrace.model import CANONICAL, build, get_design
+from gentrace.model.values import as_int, ite
 
 STEPS = ["W0:event.write", "R:read.emit", "R:read.commit", "R:read.load-w", "A:flush(W0)",
          "A:read.emit", "A:read.commit", "A:cpu-flush", "W0:sigprof.profBuf-write.record"]

@@ -1,6 +1,6 @@
 """``gentrace check``: its options, the designs it runs, and the explorer's run and matrix.
 
-``--engine hypothesis|all`` is handed to :mod:`checker.cli.check_hypothesis`.
+``--engine hypothesis|all`` is handed to :mod:`gentrace.cli.check_hypothesis`.
 """
 
 from __future__ import annotations
@@ -11,18 +11,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from checker.cli import check_hypothesis
-from checker.cli.args import positive_float, positive_int
-from checker.cli.select import joined, prepare_out, select_designs
-from checker.cli.table import print_interrupted, print_mismatches, print_table
-from checker.core import interrupt
-from checker.explore.check import check_design
-from model import (
+from gentrace.cli import check_hypothesis
+from gentrace.cli.args import positive_float, positive_int
+from gentrace.cli.select import joined, prepare_out, select_designs
+from gentrace.cli.table import print_interrupted, print_mismatches, print_table
+from gentrace.core import interrupt
+from gentrace.explore.check import check_design
+from gentrace.model import (
     RELEASES,
     Bounds,
     parse_bounds,
 )
-from model.releases import DEFAULT as DEFAULT_RELEASE
+from gentrace.model.releases import DEFAULT as DEFAULT_RELEASE
 
 CELL = {"holds": "holds", "violated": "VIOL", "vacuous": "vacuous", "incomplete": "incompl"}
 
@@ -63,7 +63,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     bounds = parse_bounds(args.bound)
     prepare_out(args.out)
     if args.engine == "z3":
-        from checker.cli.prove import check_z3
+        from gentrace.cli.prove import check_z3
         return check_z3(args, args.depth or check_hypothesis.DEFAULT_DEPTH)
     if args.engine != "explore":
         return check_hypothesis.run(args, designs, bounds)

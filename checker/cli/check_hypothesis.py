@@ -1,6 +1,6 @@
 """``gentrace check --engine hypothesis|all``: options, runs and the printed report.
 
-Kept apart from :mod:`checker.cli.check` (the command and the explorer's run) so the
+Kept apart from :mod:`gentrace.cli.check` (the command and the explorer's run) so the
 explorer's path there stays as it was; nothing here imports Hypothesis until a
 Hypothesis run is asked for.
 """
@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from checker.cli.args import UsageError, positive_int, seed
-from checker.cli.table import print_interrupted, print_mismatches, print_table
-from model import PROPERTY_NAMES, Bounds, Design
+from gentrace.cli.args import UsageError, positive_int, seed
+from gentrace.cli.table import print_interrupted, print_mismatches, print_table
+from gentrace.model import PROPERTY_NAMES, Bounds, Design
 
 ENGINES = ("explore", "hypothesis", "z3", "all")
 DEFAULT_DEPTH = 10  # BMC's depth for --engine z3 and all
@@ -66,7 +66,7 @@ def validate(args: argparse.Namespace) -> None:
         raise UsageError("--no-liveness applies to --engine explore or all, not z3")
     if args.hypothesis_profile is None:
         return
-    from checker.stateful import profiles
+    from gentrace.stateful import profiles
 
     if args.hypothesis_profile not in profiles.PROFILES:
         raise UsageError(f"unknown Hypothesis profile {args.hypothesis_profile!r}: choose one of "
@@ -75,10 +75,10 @@ def validate(args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace, designs: list[Design], bounds: Bounds) -> int:
     """``check`` with the Hypothesis engine, or with both engines side by side."""
-    from checker.core import interrupt
-    from checker.stateful import profiles
-    from checker.stateful.engine import check_design as hunt_design
-    from checker.stateful.engine import resolve_settings, sampling_verdict
+    from gentrace.core import interrupt
+    from gentrace.stateful import profiles
+    from gentrace.stateful.engine import check_design as hunt_design
+    from gentrace.stateful.engine import resolve_settings, sampling_verdict
 
     profile = args.hypothesis_profile or profiles.DEFAULT
     settings, _, _ = resolve_settings(profile, max_examples=args.examples, seed=args.seed,
@@ -97,7 +97,7 @@ def run(args: argparse.Namespace, designs: list[Design], bounds: Bounds) -> int:
         try:
             for at, d in enumerate(designs):  # noqa: B007 (`at` is read after the loop)
                 if args.engine == "all":
-                    from checker.explore.check import check_design as explore_design
+                    from gentrace.explore.check import check_design as explore_design
                     _status(show, f"{d.name}: exploring")
                     res, outs = explore_design(d, bounds, max_states=args.max_states,
                                                max_seconds=args.max_seconds,
@@ -116,7 +116,7 @@ def run(args: argparse.Namespace, designs: list[Design], bounds: Bounds) -> int:
                     stopped = f"{d.label} was interrupted; its verdicts are those of a partial hunt"
                     break
                 if args.engine == "all":
-                    from checker.symbolic.check import bmc_design
+                    from gentrace.symbolic.check import bmc_design
                     _status(show, f"{d.name}: bounded model checking to depth {depth}")
                     zr, outs = bmc_design(d, bounds, depth, max_seconds=args.max_seconds, out=args.out)
                     z3_runs.append(zr)

@@ -3,12 +3,12 @@
 Each file is read (go1.22 to go1.27 formats) and checked: its generations consecutive and
 complete, every CPU sample in the generation whose time window holds its timestamp
 (sample-generation), no M writing an earlier generation after a later one
-(generation-order); see :mod:`checker.runtime.conform` for the rules.  A table per file, or
+(generation-order); see :mod:`gentrace.runtime.conform` for the rules.  A table per file, or
 one JSON document with ``--json``.  Exit 0 when nothing is violated, 1 when something is, 2
 when a file is not a trace of a supported version (one ``gentrace: FILE: reason`` line on
 stderr each, the other files still checked), 130 on Ctrl-C after the files that finished.
 
-This module does not import ``checker.cli.main``, which imports it.
+This module does not import ``gentrace.cli.main``, which imports it.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import json
 import sys
 from typing import Any
 
-from checker.runtime.conform import ConformReport, conform_file
-from checker.runtime.trace_reader import TraceError
+from gentrace.runtime.conform import ConformReport, conform_file
+from gentrace.runtime.trace_reader import TraceError
 
 
 def add_conform_parser(sub: Any) -> None:

@@ -6,8 +6,8 @@ import argparse
 import json
 from typing import Any
 
-from model import DESIGNS, FINDINGS, NAMED, PROPERTIES, PROPERTY_NAMES, RELEASES, Bounds, designs_of
-from model.bounds import DOC, LIMITS
+from gentrace.model import DESIGNS, FINDINGS, NAMED, PROPERTIES, PROPERTY_NAMES, RELEASES, Bounds, designs_of
+from gentrace.model.bounds import DOC, LIMITS
 
 
 def add_list_parser(sub: Any) -> None:

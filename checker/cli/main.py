@@ -6,15 +6,15 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from checker.cli.args import UsageError
-from checker.cli.check import add_check_parser
-from checker.cli.conform import add_conform_parser
-from checker.cli.listing import add_list_parser
-from checker.cli.prove import add_prove_parser
-from checker.cli.replay import add_replay_parser
-from checker.cli.report import add_report_parser
-from checker.cli.runtime import add_runtime_parser
-from model import BoundsError, DesignError, ReleaseError
+from gentrace.cli.args import UsageError
+from gentrace.cli.check import add_check_parser
+from gentrace.cli.conform import add_conform_parser
+from gentrace.cli.listing import add_list_parser
+from gentrace.cli.prove import add_prove_parser
+from gentrace.cli.replay import add_replay_parser
+from gentrace.cli.report import add_report_parser
+from gentrace.cli.runtime import add_runtime_parser
+from gentrace.model import BoundsError, DesignError, ReleaseError
 
 
 class Parser(argparse.ArgumentParser):

@@ -15,14 +15,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from checker.cli.args import UsageError, positive_float, positive_int
-from checker.cli.prove_unbounded import capacities, parse_workers, print_unbounded, run_unbounded
-from checker.cli.select import joined, prepare_out, select_designs
-from checker.cli.table import print_interrupted, print_table
-from checker.core import interrupt
-from model import RELEASES, Bounds, parse_bounds
-from model.bounds import LIMITS
-from model.releases import DEFAULT as DEFAULT_RELEASE
+from gentrace.cli.args import UsageError, positive_float, positive_int
+from gentrace.cli.prove_unbounded import capacities, parse_workers, print_unbounded, run_unbounded
+from gentrace.cli.select import joined, prepare_out, select_designs
+from gentrace.cli.table import print_interrupted, print_table
+from gentrace.core import interrupt
+from gentrace.model import RELEASES, Bounds, parse_bounds
+from gentrace.model.bounds import LIMITS
+from gentrace.model.releases import DEFAULT as DEFAULT_RELEASE
 
 WORDS = range(LIMITS["word"][0], LIMITS["word"][1] + 1)
 
@@ -148,8 +148,8 @@ def list_invariants(args: argparse.Namespace) -> int:
     """``gentrace prove --invariants``: the stated invariants, design by design."""
     from dataclasses import replace
 
-    from model import System
-    from model.invariants import lemmas
+    from gentrace.model import System
+    from gentrace.model.invariants import lemmas
 
     if args.bmc is not None or args.lemmas or args.unbounded:
         raise UsageError("--invariants lists the stated invariants; run it without --bmc, --lemmas "
@@ -185,7 +185,7 @@ def check_z3(args: argparse.Namespace, depth: int) -> int:
 
 def run_bmc(args: argparse.Namespace, designs: list[Any], bounds: Bounds
             ) -> tuple[list[Any], list[Any], str, int]:
-    from checker.symbolic.check import bmc_design
+    from gentrace.symbolic.check import bmc_design
 
     show = not args.quiet and not args.json and sys.stderr.isatty()
     rows: list[Any] = []
@@ -248,7 +248,7 @@ def print_bmc(designs: list[Any], bounds: Bounds, runs: list[Any], rows: list[An
 def run_lemmas() -> list[dict[str, Any]]:
     """Every lemma, with the verdict it must get: the real traceNextGen's are proved, the
     wrap-to-1 variant's parity lemma refuted, and odd word sizes refuted."""
-    from checker.symbolic.lemmas import next_gen_lemmas, small_word_lemmas
+    from gentrace.symbolic.lemmas import next_gen_lemmas, small_word_lemmas
 
     out = []
     for w in (32, 64):

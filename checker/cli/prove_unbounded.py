@@ -24,8 +24,8 @@ import time
 from dataclasses import replace
 from typing import Any
 
-from checker.cli.args import UsageError
-from model import PROPERTY_NAMES, Bounds, System
+from gentrace.cli.args import UsageError
+from gentrace.model import PROPERTY_NAMES, Bounds, System
 
 RUN_BOUNDS = ("sections", "signals", "advances")
 
@@ -52,8 +52,8 @@ def capacities(b: Bounds) -> str:
 
 def run_unbounded(args: argparse.Namespace, designs: list[Any], bounds: Bounds) -> tuple[list[dict[str, Any]], str]:
     """Every (design, workers) row; the second value says what an interrupt cut short."""
-    from checker.explore.check import check_design
-    from checker.symbolic.induction import FAMILIES, prove_unbounded
+    from gentrace.explore.check import check_design
+    from gentrace.symbolic.induction import FAMILIES, prove_unbounded
 
     show = not args.quiet and not args.json and sys.stderr.isatty()
     rows: list[dict[str, Any]] = []
@@ -147,7 +147,7 @@ def _explore_violations(check_design: Any, d: Any, b: Bounds, props: list[str], 
 def _stated(d: Any, b: Bounds, props: list[str], row: dict[str, Any], args: argparse.Namespace,
             say: Any) -> None:
     """Each property from the stated invariants (``model/invariants.py``)."""
-    from checker.symbolic.stated import prove_stated
+    from gentrace.symbolic.stated import prove_stated
 
     res = prove_stated(System(d, b, unbounded=True), props=props, max_seconds=args.max_seconds,
                        progress=say)
@@ -179,7 +179,7 @@ def res_state(d: Any, b: Bounds, s: tuple[int, ...]) -> dict[str, str]:
 def _explicit(d: Any, b: Bounds, props: list[str], row: dict[str, Any], args: argparse.Namespace,
               say: Any) -> None:
     """Each property by a search of every reachable state of the unbounded system."""
-    from checker.explore.unbounded import prove_explicit
+    from gentrace.explore.unbounded import prove_explicit
 
     sysm = System(d, b, unbounded=True)
     row["method"] = "explicit"

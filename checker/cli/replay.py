@@ -6,7 +6,7 @@ of counts.  Exit 0 if every file reproduces, 1 if one does not, 2 if one cannot 
 used (one ``gentrace: FILE: reason`` line each on stderr, and the others still run),
 130 on Ctrl-C, after the summary of the files that finished.
 
-This module does not import ``checker.cli.main``, which imports it.
+This module does not import ``gentrace.cli.main``, which imports it.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from checker.cli.args import UsageError
+from gentrace.cli.args import UsageError
 
 STDIN = "-"
 REPRODUCED, NOT_REPRODUCED, ERROR = "REPRODUCED", "NOT REPRODUCED", "ERROR"
@@ -49,8 +49,8 @@ class Done:
     """What replaying one file gave: a replay, or the reason the file is unusable."""
 
     name: str
-    cx: Any = None      # checker.core.counterexample.Counterexample
-    replay: Any = None  # checker.core.replay.Replay
+    cx: Any = None      # gentrace.core.counterexample.Counterexample
+    replay: Any = None  # gentrace.core.replay.Replay
     error: str = ""
     info: dict[str, str] | None = None  # design, release, property as far as the file says
 
@@ -85,8 +85,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 def run_one(name: str) -> Done:
     """Load and replay ``name`` (``-``: standard input); never raises for a bad file."""
-    from checker.core.counterexample import CounterexampleError, load, loads
-    from checker.core.replay import ReplayError, replay
+    from gentrace.core.counterexample import CounterexampleError, load, loads
+    from gentrace.core.replay import ReplayError, replay
 
     where = "standard input" if name == STDIN else name
     text = None
@@ -106,7 +106,7 @@ def run_one(name: str) -> Done:
 
 
 def _read_stdin() -> str:
-    from checker.core.counterexample import CounterexampleError
+    from gentrace.core.counterexample import CounterexampleError
 
     raw = getattr(sys.stdin, "buffer", None)
     try:

@@ -26,10 +26,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from checker.cli.args import UsageError
-from checker.cli.select import joined, prepare_out, select_designs
-from model import FINDINGS, NAMED, PROPERTY_NAMES, RELEASES, parse_bounds
-from model.releases import DEFAULT as DEFAULT_RELEASE
+from gentrace.cli.args import UsageError
+from gentrace.cli.select import joined, prepare_out, select_designs
+from gentrace.model import FINDINGS, NAMED, PROPERTY_NAMES, RELEASES, parse_bounds
+from gentrace.model.releases import DEFAULT as DEFAULT_RELEASE
 
 ENGINES = ("explore", "hypothesis", "z3", "all")
 # The named bounds tried, cheapest first, for the bound that shows a finding.
@@ -101,8 +101,8 @@ def _documents(names: list[str]) -> list[tuple[str, Any]]:
 def run_json(argv: list[str]) -> tuple[int, Any]:
     """Run ``gentrace ARGV`` (``check`` or ``prove``) in this process: its exit status and the JSON
     it printed.  The commands' own parsers read ARGV, so a run is exactly the command it names."""
-    from checker.cli.check import add_check_parser
-    from checker.cli.prove import add_prove_parser
+    from gentrace.cli.check import add_check_parser
+    from gentrace.cli.prove import add_prove_parser
 
     parser = argparse.ArgumentParser(prog="gentrace")
     sub = parser.add_subparsers(dest="cmd")
@@ -197,9 +197,9 @@ def _command(args: argparse.Namespace) -> str:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from checker.core import interrupt
-    from checker.report import content, html, markdown
-    from checker.report.results import Results, ResultsError
+    from gentrace.core import interrupt
+    from gentrace.report import content, html, markdown
+    from gentrace.report.results import Results, ResultsError
 
     docs = _documents([str(x) for x in args.results]) if args.results else []
     findings = args.findings or default_findings_dir()

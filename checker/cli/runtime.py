@@ -26,10 +26,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from checker.cli.args import UsageError, positive_float, positive_int
-from checker.cli.table import SHORT
-from checker.core import interrupt
-from checker.runtime.patches import (
+from gentrace.cli.args import UsageError, positive_float, positive_int
+from gentrace.cli.table import SHORT
+from gentrace.core import interrupt
+from gentrace.model import PROPERTY_NAMES, get_design, get_release
+from gentrace.model.findings import inherited
+from gentrace.runtime.patches import (
     CHECKED,
     DESIGN_ORDER,
     MODEL_RELEASE,
@@ -40,10 +42,8 @@ from checker.runtime.patches import (
     family_of,
     patch_for,
 )
-from checker.runtime.run import DesignRun, TestRuns, WorkloadRuns, run_design
-from checker.runtime.toolchain import ToolchainError, cache_dir, normalise, require_goroot
-from model import PROPERTY_NAMES, get_design, get_release
-from model.findings import inherited
+from gentrace.runtime.run import DesignRun, TestRuns, WorkloadRuns, run_design
+from gentrace.runtime.toolchain import ToolchainError, cache_dir, normalise, require_goroot
 
 NEWEST = max(CHECKED.values(), key=lambda v: tuple(int(x) for x in v.split(".")))
 CONFORM_SHORT = {"sample-generation": "sample-gen", "generation-order": "gen-order", "generations": "gens"}

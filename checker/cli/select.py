@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from checker.cli.args import UsageError
-from model import DESIGNS, DesignError, designs_of, parse_designs, parse_releases
+from gentrace.cli.args import UsageError
+from gentrace.model import DESIGNS, DesignError, designs_of, parse_designs, parse_releases
 
 
 def prepare_out(out: Path | None) -> None:

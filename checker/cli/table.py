@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from model import PROPERTY_NAMES, Bounds
+from gentrace.model import PROPERTY_NAMES, Bounds
 
 SHORT = {
     "sample-generation": "sample-gen",

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from model import DEFAULT_RELEASE, PROPERTY_NAMES, Bounds, System, get_design, get_release
-from model.bounds import bounds_from_dict
+from gentrace.model import DEFAULT_RELEASE, PROPERTY_NAMES, Bounds, System, get_design, get_release
+from gentrace.model.bounds import bounds_from_dict
 
 FORMAT = "gentrace-counterexample"
 # Version 2: the Go release is part of the file, and profBufs are rings (bounds
@@ -127,9 +127,9 @@ def parse(doc: Any, where: str = "counterexample") -> Counterexample:
         raise CounterexampleError(
             f"{where}: format version {doc.get('version')!r} is not supported; this gentrace "
             f"reads version {VERSION}")
-    from model.bounds import BoundsError
-    from model.designs import DesignError
-    from model.releases import ReleaseError
+    from gentrace.model.bounds import BoundsError
+    from gentrace.model.designs import DesignError
+    from gentrace.model.releases import ReleaseError
     try:
         release = get_release(_req(doc, "release", str, where)).name
         design = get_design(_req(doc, "design", str, where), release).name

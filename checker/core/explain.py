@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from model import System
-from model.context import TraceBuf
-from model.generation import is_before, is_sealed
-from model.layout import show_set
+from gentrace.model import System
+from gentrace.model.context import TraceBuf
+from gentrace.model.generation import is_before, is_sealed
+from gentrace.model.layout import show_set
 
 State = tuple[int, ...]
 History = Sequence[tuple[int, State, State]]

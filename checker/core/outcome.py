@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from checker.core.counterexample import Counterexample
-from model import Design, build
+from gentrace.core.counterexample import Counterexample
+from gentrace.model import Design, build
 
 
 @dataclass

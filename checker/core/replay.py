@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from checker.core.counterexample import Counterexample
-from model import System, build, get_design
+from gentrace.core.counterexample import Counterexample
+from gentrace.model import System, build, get_design
 
 
 class ReplayError(ValueError):
@@ -73,7 +73,7 @@ def judge(system: System, prop: str, kind: str, s: tuple[int, ...],
 
     ``history``, the run's steps as (step index, state before, state after), lets the
     message name the step that broke a property kept as a sticky ghost bit."""
-    from checker.core.explain import explain
+    from gentrace.core.explain import explain
 
     if kind in ("invariant", "self-deadlock"):
         inv = system.invariants[system.prop_index[prop]]

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from checker.core.counterexample import Counterexample
-from checker.core.outcome import Outcome, completion
-from checker.explore.search import VIOLATED, ExploreResult, explore
-from model import PROPERTY_NAMES, Bounds, Design, build
+from gentrace.core.counterexample import Counterexample
+from gentrace.core.outcome import Outcome, completion
+from gentrace.explore.search import VIOLATED, ExploreResult, explore
+from gentrace.model import PROPERTY_NAMES, Bounds, Design, build
 
 
 def check_design(design: Design, bounds: Bounds, *, max_states: int | None = None,

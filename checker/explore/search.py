@@ -17,9 +17,9 @@ from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from checker.core import interrupt
-from checker.core.stats import Stats, peak_rss_bytes
-from model import PROPERTY_NAMES, System
+from gentrace.core import interrupt
+from gentrace.core.stats import Stats, peak_rss_bytes
+from gentrace.model import PROPERTY_NAMES, System
 
 HOLDS, VIOLATED, VACUOUS, INCOMPLETE = "holds", "violated", "vacuous", "incomplete"
 INTERRUPTED = "interrupted (Ctrl-C)"
@@ -293,5 +293,5 @@ def _first_unfinishable(n: int, off: array, dst: array, finals: array) -> int:
 
 
 def _message(system: System, prop: str, s: tuple[int, ...]) -> str:
-    from checker.core.explain import explain
+    from gentrace.core.explain import explain
     return explain(system, prop, s)

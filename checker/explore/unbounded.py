@@ -30,10 +30,10 @@ from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from checker.explore.search import _path, checkpoint
-from model import PROPERTY_NAMES, System
-from model.cone import cone
-from model.generation import cycle, rotations
+from gentrace.explore.search import _path, checkpoint
+from gentrace.model import PROPERTY_NAMES, System
+from gentrace.model.cone import cone
+from gentrace.model.generation import cycle, rotations
 
 PROVED, VIOLATED, VACUOUS, INCOMPLETE = "proved", "violated", "vacuous", "incomplete"
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.report.story import Story
+from gentrace.report.story import Story
 
 # Every duration in a report has this form, and nothing else does: "12.3 s" (one decimal).
 TIMING = re.compile(r"\b\d[\d,]*\.\d s\b")

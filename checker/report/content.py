@@ -1,9 +1,9 @@
-"""What a report says, in the order a reviewer asks, as blocks (``checker.report.blocks``).
+"""What a report says, in the order a reviewer asks, as blocks (``gentrace.report.blocks``).
 
 1. Summary (five lines), 2. Scope (the model, its abstractions, the properties), 3. the
 verdict matrix per release, 4. counterexamples as swimlane diagrams, 5. findings,
 6. proofs and lemmas, 7. how to reproduce.  Everything is sorted, and every duration goes
-through :func:`~checker.report.blocks.secs`, so the same results give the same report
+through :func:`~gentrace.report.blocks.secs`, so the same results give the same report
 apart from timings.
 """
 
@@ -14,13 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.core.replay import ReplayError
-from checker.report.blocks import Block, Bullets, Cell, Code, Diagram, Fold, Heading, Para, Table, secs
-from checker.report.results import Results, Verdict, bounds_key
-from checker.report.scope import ABSTRACTIONS, COVERS, formulas
-from checker.report.story import Story, build_story
-from model import DESIGNS, FINDINGS, NAMED, PROPERTIES, PROPERTY_NAMES, RELEASES, get_design
-from model.bounds import DOC
+from gentrace.core.replay import ReplayError
+from gentrace.model import DESIGNS, FINDINGS, NAMED, PROPERTIES, PROPERTY_NAMES, RELEASES, get_design
+from gentrace.model.bounds import DOC
+from gentrace.report.blocks import Block, Bullets, Cell, Code, Diagram, Fold, Heading, Para, Table, secs
+from gentrace.report.results import Results, Verdict, bounds_key
+from gentrace.report.scope import ABSTRACTIONS, COVERS, formulas
+from gentrace.report.story import Story, build_story
 
 SHORT = {"sample-generation": "sample-gen", "event-generation": "event-gen", "flush-before-seal": "seal",
          "no-unflushed-at-stop": "unflushed", "sample-conservation": "conserve", "deadlock-freedom": "deadlock",
@@ -105,7 +105,7 @@ def _bkey(bounds: dict[str, Any]) -> str:
 
 def _stories(results: Results) -> tuple[list[Story], list[str]]:
     """One story per counterexample; the same steps on several releases make one story."""
-    from checker.core.counterexample import CounterexampleError, parse
+    from gentrace.core.counterexample import CounterexampleError, parse
 
     cxs: list[tuple[str, Any]] = []
     for v in results.verdicts:

@@ -13,9 +13,9 @@ from __future__ import annotations
 import html
 import re
 
-from checker.report.blocks import Block, Bullets, Cell, Code, Diagram, Fold, Heading, Para, Table
-from checker.report.content import Report
-from checker.report.story import CATEGORIES, Segment, Step, Story
+from gentrace.report.blocks import Block, Bullets, Cell, Code, Diagram, Fold, Heading, Para, Table
+from gentrace.report.content import Report
+from gentrace.report.story import CATEGORIES, Segment, Step, Story
 
 LANE_W = 92     # px per lane
 ROW_MIN = 34    # px: the least height of a step row

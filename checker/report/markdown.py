@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
-from checker.report.blocks import Block, Bullets, Cell, Code, Diagram, Fold, Heading, Para, Table
-from checker.report.content import LINKS, LINKS_BRIEF, Report
-from checker.report.story import Step, Story
+from gentrace.report.blocks import Block, Bullets, Cell, Code, Diagram, Fold, Heading, Para, Table
+from gentrace.report.content import LINKS, LINKS_BRIEF, Report
+from gentrace.report.story import Step, Story
 
 HANDLER_RECT = "rgba(255, 200, 140, 0.35)"
 # Characters Mermaid would read as syntax, as its entity codes.

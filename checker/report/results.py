@@ -20,8 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.core.counterexample import FORMAT, Counterexample, CounterexampleError, parse
-from model import PROPERTY_NAMES
+from gentrace.core.counterexample import FORMAT, Counterexample, CounterexampleError, parse
+from gentrace.model import PROPERTY_NAMES
 
 PROOF_METHODS = ("unbounded", "induction", "k-induction", "pdr", "spacer", "ic3", "chc")
 
@@ -189,7 +189,7 @@ class Results:
     # -- views ---------------------------------------------------------------
 
     def releases(self) -> list[str]:
-        from model import RELEASES
+        from gentrace.model import RELEASES
 
         seen = {v.release for v in self.verdicts} | {p.release for p in self.proofs}
         seen |= {cx.release for _, cx, _ in self.counterexamples}

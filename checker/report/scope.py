@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from model import PROPERTY_NAMES, build, get_design
-from model.bounds import CANONICAL
-from model.expr import Expr
+from gentrace.model import PROPERTY_NAMES, build, get_design
+from gentrace.model.bounds import CANONICAL
+from gentrace.model.expr import Expr
 
 COVERS = (
     "The model is a state machine written after each release's own runtime source (go1.22.0 to go1.27): "

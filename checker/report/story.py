@@ -1,6 +1,6 @@
 """A counterexample as a swimlane diagram's data: lanes, steps, what each step changed.
 
-The counterexample is replayed on the concrete model (``checker.core.replay``), which is
+The counterexample is replayed on the concrete model (``gentrace.core.replay``), which is
 the judge of whether it is real and gives, per step, the fields it changed and the Go
 statement it stands for.  From that this module works out what a reviewer needs to see:
 
@@ -21,9 +21,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from checker.core.counterexample import Counterexample
-from checker.core.replay import replay
-from model import System
+from gentrace.core.counterexample import Counterexample
+from gentrace.core.replay import replay
+from gentrace.model import System
 
 SAMPLE_PROPS = ("sample-generation", "sample-conservation", "no-unflushed-at-stop")
 EVENT_PROPS = ("event-generation", "flush-before-seal", "generation-order")
@@ -159,7 +159,7 @@ def _touches(kind: str, who: str, name: str, before: str, after: str) -> bool:
 def build_story(cx: Counterexample, sources: list[str] | None = None) -> Story:
     """Replay ``cx`` and lay its run out as lanes, annotated steps and foldable runs.
 
-    Raises ``checker.core.replay.ReplayError`` when the steps do not run on the model."""
+    Raises ``gentrace.core.replay.ReplayError`` when the steps do not run on the model."""
     rp = replay(cx)
     system = rp.system
     lanes = [t.name for t in system.threads]

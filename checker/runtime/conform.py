@@ -57,7 +57,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checker.runtime.trace_reader import Generation, Trace, read_trace
+from gentrace.runtime.trace_reader import Generation, Trace, read_trace
 
 HOLDS, VIOL, VACUOUS = "holds", "VIOL", "vacuous"
 PROPERTIES = ("generations", "sample-generation", "generation-order")

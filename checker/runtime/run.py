@@ -3,8 +3,8 @@
 For one design on one release, :func:`run_design`
 
 1. hard-links a scratch copy of the pristine GOROOT and writes the design's edits
-   into its ``src/runtime`` (:mod:`checker.runtime.toolchain`,
-   :mod:`checker.runtime.patches`);
+   into its ``src/runtime`` (:mod:`gentrace.runtime.toolchain`,
+   :mod:`gentrace.runtime.patches`);
 2. builds Go's own test package with the copy's ``bin/go`` (``internal/trace/v2``
    on go1.22, ``internal/trace`` from go1.23) and runs ``TestTraceCPUProfile``'s
    subtests ``Default`` and ``Stress`` (the latter with
@@ -15,7 +15,7 @@ For one design on one release, :func:`run_design`
 3. builds the project's workload (``checker/runtime/workload``) with the same
    copy and runs it ``runs`` times with tracing and CPU profiling at a short
    generation period (``GODEBUG=traceadvanceperiod=...``), and hands each trace to
-   ``conform`` (:mod:`checker.runtime.conform`), which checks sample-generation
+   ``conform`` (:mod:`gentrace.runtime.conform`), which checks sample-generation
    and generation-order on the real trace.
 
 Everything runs under ``nice -n 10``.  The build cache is shared (keyed by
@@ -37,8 +37,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checker.runtime.patches import NotApplicable, Patch, PatchError, apply_to_goroot, family_of, patch_for
-from checker.runtime.toolchain import go_env, scratch_goroot
+from gentrace.runtime.patches import NotApplicable, Patch, PatchError, apply_to_goroot, family_of, patch_for
+from gentrace.runtime.toolchain import go_env, scratch_goroot
 
 SUBTESTS = ("Default", "Stress")
 MISPLACED_KEPT = 50  # misplaced samples kept per design, for reading the mechanism off the document
@@ -205,16 +205,16 @@ def _first_lines(text: str, n: int = 3) -> str:
 
 
 def _conform() -> Callable[[str], Any] | None:
-    """``conform_file`` from :mod:`checker.runtime.conform`, if that module is present."""
+    """``conform_file`` from :mod:`gentrace.runtime.conform`, if that module is present."""
     try:
-        from checker.runtime.conform import conform_file
+        from gentrace.runtime.conform import conform_file
     except ImportError:
         return None
     return conform_file  # type: ignore[no-any-return]
 
 
 def _conform_properties() -> tuple[str, ...]:
-    from checker.runtime import conform
+    from gentrace.runtime import conform
 
     return tuple(getattr(conform, "PROPERTIES", ("generations", "sample-generation", "generation-order")))
 
@@ -233,7 +233,7 @@ def run_workload(goroot: Path, runs: int, *, env: dict[str, str], work: Path, ti
         return res
     conform = _conform()
     if conform is None:
-        res.conform_error = "checker.runtime.conform is not available"
+        res.conform_error = "gentrace.runtime.conform is not available"
     run_env = dict(env, GODEBUG=f"traceadvanceperiod={period_ns}" + (f",{godebug}" if godebug else ""))
     for k in range(runs):
         trace = work / f"workload-{k}.trace"

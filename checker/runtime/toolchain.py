@@ -18,7 +18,7 @@ other release lives in the cache; a wheel is a zip file, so unpacking it needs n
 installer and leaves the environment alone.
 
 :func:`scratch_goroot` makes the per-design copy: every file is hard-linked (the
-copy takes a second and no space), and :func:`checker.runtime.patches.apply_to_goroot`
+copy takes a second and no space), and :func:`gentrace.runtime.patches.apply_to_goroot`
 replaces each patched file by renaming a new file over its link, so the pristine
 toolchain is never written to.  The build cache is keyed by file content, so one
 shared ``GOCACHE`` serves every copy: a design rebuilds only what its edit changes.

@@ -5,13 +5,13 @@ frequency, its CPU samples (timestamp and M), and for each M the first and last 
 the number of the events it wrote in that generation.  Strings, stacks and experimental
 batches are skipped by their size (not decoded, so not validated); every event of an M's batch
 is decoded, since the timestamps are deltas and the event types give the argument counts (see
-:mod:`checker.runtime.trace_format`).  Times stay in ticks, exact integers, until a report
+:mod:`gentrace.runtime.trace_format`).  Times stay in ticks, exact integers, until a report
 turns them into nanoseconds as Go's parser does (:meth:`Generation.ns`).
 
 Generations are kept as the file has them: a new one starts where a batch names another
 generation than the previous batch, or after an end-of-generation marker (Go126).  The reader
 does not require them to be consecutive or complete: that is what
-:mod:`checker.runtime.conform` checks and reports.  What it refuses (:class:`TraceError`, one
+:mod:`gentrace.runtime.conform` checks and reports.  What it refuses (:class:`TraceError`, one
 line) is a file that is not a trace of a supported format version, or whose bytes cannot be
 decoded: a bad or unsupported header, a byte where a batch should start that is not a batch,
 an event type the version does not have, a batch or event running past its end, a
@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from checker.runtime import trace_format as tf
+from gentrace.runtime import trace_format as tf
 
 _U64 = 1 << 64
 

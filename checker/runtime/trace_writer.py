@@ -1,6 +1,6 @@
 """A small writer of Go execution traces, for tests: hand-made traces with known contents.
 
-It writes the wire format :mod:`checker.runtime.trace_format` describes, for any supported
+It writes the wire format :mod:`gentrace.runtime.trace_format` describes, for any supported
 format version: per generation a frequency batch (a sync batch with a clock snapshot from
 Go125), a strings and a stacks batch (so the reader has something to skip), one batch of
 timed events per M at the given tick times, a CPU sample batch, and from Go126 the
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from checker.runtime import trace_format as tf
+from gentrace.runtime import trace_format as tf
 
 
 def uvarint(v: int) -> bytes:

@@ -3,7 +3,7 @@
 The exhaustive explorer is complete within small bounds; this engine reaches
 larger ones (more workers and signals, many generations, the generation counter's
 wrap) by sampling runs of the same model and shrinking whatever fails.  The state
-machine it runs is built in :mod:`checker.stateful.machine` from the model's
+machine it runs is built in :mod:`gentrace.stateful.machine` from the model's
 interface; nothing of the transition relation is copied.
 
 :func:`hunt` searches one design at one bound.  Each round is one Hypothesis run
@@ -11,7 +11,7 @@ that checks every property not found yet; each property raises its own exception
 type, so Hypothesis treats them as distinct bugs and shrinks each separately.
 Properties found are dropped and the next round looks for the rest.  A failing
 run, once Hypothesis has shrunk it, is shortened further by delta debugging on
-its concrete steps (:mod:`checker.stateful.shrink`), written in the common
+its concrete steps (:mod:`gentrace.stateful.shrink`), written in the common
 counterexample format, and replayed on the concrete model before it is
 reported.  A property no example violated is reported as "no violation found in
 N examples" (N: runs driven to their end while it was checked), never as holding.
@@ -28,20 +28,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gentrace.core.counterexample import Counterexample
+from gentrace.core.explain import explain
+from gentrace.core.outcome import NOT_FOUND, Outcome, SearchOutcome
+from gentrace.core.replay import replay
+from gentrace.model import PROPERTY_NAMES, Bounds, Design, System, build
+from gentrace.stateful import profiles
+from gentrace.stateful.machine import VIOLATIONS, EngineError, PropertyViolation, Tally, machine_class
+from gentrace.stateful.shrink import minimize
 from hypothesis import Phase
 from hypothesis import seed as hypothesis_seed
 from hypothesis import settings as Settings
 from hypothesis.reporting import with_reporter
 from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
-
-from checker.core.counterexample import Counterexample
-from checker.core.explain import explain
-from checker.core.outcome import NOT_FOUND, Outcome, SearchOutcome
-from checker.core.replay import replay
-from checker.stateful import profiles
-from checker.stateful.machine import VIOLATIONS, EngineError, PropertyViolation, Tally, machine_class
-from checker.stateful.shrink import minimize
-from model import PROPERTY_NAMES, Bounds, Design, System, build
 
 __all__ = ["ENGINE", "VIOLATED", "NOT_FOUND", "EngineError", "PropertyViolation", "VIOLATIONS",
            "Found", "HuntResult", "hunt", "resolve_settings", "StatefulOutcome", "check_design"]
@@ -285,7 +284,7 @@ def _cross_shorten(system: System, found: dict[str, Found], seed: int | None) ->
 
     One defect often breaks several properties, each first met in a different
     run; the shortest way to one can pass through another's (see
-    :func:`~checker.stateful.shrink.minimize`).
+    :func:`~gentrace.stateful.shrink.minimize`).
     """
     for p, f in list(found.items()):
         others = {q: g.path for q, g in found.items() if q != p}

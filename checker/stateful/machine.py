@@ -51,12 +51,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from gentrace.core import interrupt
+from gentrace.core.explain import explain
+from gentrace.model import PROPERTY_NAMES, System
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
-
-from checker.core import interrupt
-from checker.core.explain import explain
-from model import PROPERTY_NAMES, System
 
 State = tuple[int, ...]
 Succs = list[tuple[int, State]]
@@ -254,7 +253,7 @@ def machine_class(system: System, props: list[str] | tuple[str, ...] = PROPERTY_
         # -- one atomic step, checked ------------------------------------------
         def _take(self, i: int, t: State, succs: Succs | None = None) -> None:
             # Ctrl-C raised inside one of Hypothesis's gc callbacks is swallowed by
-            # the interpreter; this raises it again (see checker.core.interrupt).
+            # the interpreter; this raises it again (see gentrace.core.interrupt).
             interrupt.check()
             self.s = t
             self.path.append(i)

@@ -22,9 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gentrace.model.bounds import Bounds
 from hypothesis import HealthCheck, settings
-
-from model.bounds import Bounds
 
 # Runs of the model are long programs of rule calls; their time per example varies
 # with the bound, so a per-example deadline or a "too slow" health check would

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import cache
 
-from checker.stateful.machine import Schedule
-from model import System
+from gentrace.model import System
+from gentrace.stateful.machine import Schedule
 
 # One scheduler view per system: each is built once, not on every shortening pass.
 _schedule = cache(Schedule)

@@ -32,10 +32,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import z3
-
-from checker.core import interrupt
-from checker.symbolic.relation import Symbolic
-from model import PROPERTY_NAMES
+from gentrace.core import interrupt
+from gentrace.model import PROPERTY_NAMES
+from gentrace.symbolic.relation import Symbolic
 
 TACTIC = ("simplify", "propagate-values", "solve-eqs", "bit-blast", "sat")
 

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from checker.core.counterexample import Counterexample
-from checker.core.explain import explain
-from checker.core.outcome import NOT_FOUND, SearchOutcome, completion
-from checker.core.replay import replay
-from checker.symbolic.bmc import Progress, bmc
-from checker.symbolic.relation import Symbolic
-from model import PROPERTY_NAMES, Bounds, Design, System, build
+from gentrace.core.counterexample import Counterexample
+from gentrace.core.explain import explain
+from gentrace.core.outcome import NOT_FOUND, SearchOutcome, completion
+from gentrace.core.replay import replay
+from gentrace.model import PROPERTY_NAMES, Bounds, Design, System, build
+from gentrace.symbolic.bmc import Progress, bmc
+from gentrace.symbolic.relation import Symbolic
 
 ENGINE = "z3"
 VIOLATED, INCOMPLETE = "violated", "incomplete"

@@ -45,10 +45,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import z3
-
-from checker.core.interrupt import check as check_interrupt
-from checker.symbolic.relation import Symbolic
-from model import PROPERTY_NAMES, System
+from gentrace.core.interrupt import check as check_interrupt
+from gentrace.model import PROPERTY_NAMES, System
+from gentrace.symbolic.relation import Symbolic
 
 FAMILIES = {
     "cluster-pair": "when one M's fields have given values, another M's (or a buffer's, a "

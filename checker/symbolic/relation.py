@@ -38,9 +38,8 @@ from functools import cached_property
 from typing import Any
 
 import z3
-
-from model import System
-from model.cone import reads as _fields_in
+from gentrace.model import System
+from gentrace.model.cone import reads as _fields_in
 
 BV = z3.BitVecRef
 

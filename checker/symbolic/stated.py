@@ -32,12 +32,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import z3
-
-from checker.core.interrupt import check as check_interrupt
-from checker.symbolic.relation import Symbolic, _bool
-from model import PROPERTY_NAMES, System
-from model.invariants import Lemma
-from model.invariants import lemmas as stated_lemmas
+from gentrace.core.interrupt import check as check_interrupt
+from gentrace.model import PROPERTY_NAMES, System
+from gentrace.model.invariants import Lemma
+from gentrace.model.invariants import lemmas as stated_lemmas
+from gentrace.symbolic.relation import Symbolic, _bool
 
 RANGE = "fields.in-range"
 

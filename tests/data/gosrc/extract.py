@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from checker.runtime.patches import DESIGN_ORDER, NotApplicable, patch_for  # noqa: E402
+from gentrace.runtime.patches import DESIGN_ORDER, NotApplicable, patch_for  # noqa: E402
 
 HEADER = ("// Extract of go{version} src/runtime/{file}: the functions gentrace's design edits\n"
           "// touch, verbatim. Copyright The Go Authors; BSD-style license: https://go.dev/LICENSE\n\n"
