@@ -9,24 +9,63 @@ evaluation on ints.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 
+@dataclass(frozen=True)
+class Dialect:
+    """How the few constructs that differ between target languages are spelled.
+
+    Arithmetic, bitwise and comparison operators are spelled alike in Python, C and
+    Promela; booleans, the conditional expression and the logical connectives are not.
+    The step definitions are the same whatever the dialect: only their printing changes.
+    """
+
+    name: str
+    true: str
+    false: str
+    ite: str   # with {c}, {a}, {b}
+    conj: str  # the separator of a conjunction
+    disj: str
+    neg: str   # with {x}
+
+
+PYTHON = Dialect("python", "True", "False", "({a} if {c} else {b})", " and ", " or ", "(not {x})")
+C = Dialect("c", "1", "0", "({c} ? {a} : {b})", " && ", " || ", "(!{x})")
+PROMELA = Dialect("promela", "true", "false", "({c} -> {a} : {b})", " && ", " || ", "(!{x})")
+
+
 class Expr:
-    """A fragment of Python source that evaluates to an int or a bool."""
+    """A fragment of source (Python by default, see :class:`Dialect`) that evaluates to an
+    int or a bool."""
 
     __slots__ = ("code",)
 
+    # The dialect the fragments are printed in; :meth:`printing` switches it for a build.
+    dialect: Dialect = PYTHON
+
     def __init__(self, code: str) -> None:
         self.code = code
+
+    @staticmethod
+    @contextmanager
+    def printing(dialect: Dialect) -> Iterator[None]:
+        """Print every fragment built inside the block in ``dialect``."""
+        old, Expr.dialect = Expr.dialect, dialect
+        try:
+            yield
+        finally:
+            Expr.dialect = old
 
     @staticmethod
     def src(x: Any) -> str:
         if isinstance(x, Expr):
             return x.code
         if isinstance(x, bool):
-            return "True" if x else "False"
+            return Expr.dialect.true if x else Expr.dialect.false
         if isinstance(x, int):
             return str(x)
         raise TypeError(f"cannot compile value {x!r}")
@@ -49,7 +88,7 @@ class Expr:
     def ite(c: Any, a: Any, b: Any) -> Expr:
         if isinstance(c, bool):
             return a if c else b
-        return Expr(f"({Expr.src(a)} if {Expr.src(c)} else {Expr.src(b)})")
+        return Expr(Expr.dialect.ite.format(c=Expr.src(c), a=Expr.src(a), b=Expr.src(b)))
 
     @staticmethod
     def join(op: str, xs: Iterable[Any], empty: str) -> Any:
@@ -57,6 +96,18 @@ class Expr:
         if not parts:
             return Expr(empty)
         return Expr("(" + op.join(parts) + ")")
+
+    @staticmethod
+    def conj(xs: Iterable[Any]) -> Any:
+        return Expr.join(Expr.dialect.conj, xs, Expr.dialect.true)
+
+    @staticmethod
+    def disj(xs: Iterable[Any]) -> Any:
+        return Expr.join(Expr.dialect.disj, xs, Expr.dialect.false)
+
+    @staticmethod
+    def negate(x: Any) -> Expr:
+        return Expr(Expr.dialect.neg.format(x=Expr.src(x)))
 
     def _bin(self, op: str, other: Any, rev: bool = False) -> Expr:
         a, b = Expr.src(self), Expr.src(other)

@@ -58,7 +58,7 @@ def all_of(*xs: Val) -> Val:
     """Conjunction."""
     k = _kind(*xs)
     if k == "expr":
-        return Expr.join(" and ", xs, "True")
+        return Expr.conj(xs)
     if k == "z3":
         return _z3.And(*[_as_bool(x) for x in xs])
     return all(xs)
@@ -68,7 +68,7 @@ def any_of(*xs: Val) -> Val:
     """Disjunction."""
     k = _kind(*xs)
     if k == "expr":
-        return Expr.join(" or ", xs, "False")
+        return Expr.disj(xs)
     if k == "z3":
         return _z3.Or(*[_as_bool(x) for x in xs])
     return any(xs)
@@ -78,7 +78,7 @@ def neg(x: Val) -> Val:
     """Logical negation."""
     k = _kind(x)
     if k == "expr":
-        return Expr(f"(not {Expr.src(x)})")
+        return Expr.negate(x)
     if k == "z3":
         return _z3.Not(_as_bool(x))
     return not x
