@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from gentrace.cli.args import UsageError
 from gentrace.cli.check import add_check_parser
 from gentrace.cli.conform import add_conform_parser
+from gentrace.cli.export import add_export_parser
 from gentrace.cli.listing import add_list_parser
 from gentrace.cli.prove import add_prove_parser
 from gentrace.cli.replay import add_replay_parser
@@ -66,6 +67,7 @@ def build_parser() -> Parser:
     add_runtime_parser(sub)
     add_conform_parser(sub)
     add_report_parser(sub)
+    add_export_parser(sub)
     return p
 
 
