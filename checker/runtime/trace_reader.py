@@ -14,8 +14,11 @@ does not require them to be consecutive or complete: that is what
 :mod:`gentrace.runtime.conform` checks and reports.  What it refuses (:class:`TraceError`, one
 line) is a file that is not a trace of a supported format version, or whose bytes cannot be
 decoded: a bad or unsupported header, a byte where a batch should start that is not a batch,
-an event type the version does not have, a batch or event running past its end, a
-generation number 0, two frequency events in one generation.
+an event type the version does not have, a batch or event running past its end, a varint
+that overflows 64 bits (as Go's reader refuses it), a generation number 0, two frequency events
+in one generation.  No size the file states is allocated: a batch is at most
+``MAX_BATCH_SIZE`` bytes and must fit in the file, so what the reader holds grows with the
+file's length alone.
 
 Speed: the file is read into memory once and the events of a batch are decoded in one tight
 loop over its bytes (a one-byte varint, the common case, costs one comparison).
@@ -102,7 +105,12 @@ def read_trace(path: str | Path) -> Trace:
     """Read and decode the trace file at ``path`` (:class:`TraceError` if it cannot be)."""
     p = Path(path)
     try:
-        data = p.read_bytes()
+        with p.open("rb") as f:
+            # The header first: a file that is not a trace (/dev/zero, /dev/urandom) is refused
+            # before the rest, however long, is read.
+            read_header(f.read(tf.HEADER_LEN))
+            f.seek(0)
+            data = f.read()
     except IsADirectoryError:
         raise TraceError("is a directory, not a trace file") from None
     except OSError as e:
@@ -119,11 +127,20 @@ def _uvarint(data: bytes, i: int, what: str, at: int) -> tuple[int, int]:
             i += 1
             v |= (b & 0x7F) << s
             if b < 0x80:
+                if v >= _U64:
+                    raise _overflow(what, at, i)
                 return v, i
             s += 7
+            if s > 63:  # past ten bytes, Go's MaxVarintLen64 (and no quadratic build-up)
+                raise _overflow(what, at, i)
     except IndexError:
         raise TraceError(f"truncated: the {what} of the batch at byte {at} runs past the end "
                          f"of the file ({len(data)} bytes)") from None
+
+
+def _overflow(what: str, at: int, i: int) -> TraceError:
+    return TraceError(f"the {what} of the batch at byte {at} is a varint that overflows 64 bits "
+                      f"(byte {i - 1})")
 
 
 def decode(data: bytes, path: str = "<bytes>") -> Trace:
@@ -281,6 +298,10 @@ def _m_events(data: bytes, i: int, end: int, t: int, timed: tuple[int, ...], g: 
                     if b < 0x80:
                         break
                     s += 7
+                    if s > 63:
+                        raise _overflow(f"timestamp delta of M {m}", at, i)
+                if v >= _U64:
+                    raise _overflow(f"timestamp delta of M {m}", at, i)
                 t += v
             if first < 0:
                 first = t
