@@ -106,11 +106,15 @@ def run_one(name: str) -> Done:
 
 
 def _read_stdin() -> str:
-    from gentrace.core.counterexample import CounterexampleError
+    from gentrace.core.counterexample import MAX_BYTES, CounterexampleError
 
     raw = getattr(sys.stdin, "buffer", None)
     try:
-        return raw.read().decode() if raw is not None else sys.stdin.read()
+        data = raw.read(MAX_BYTES + 1) if raw is not None else sys.stdin.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise CounterexampleError(f"standard input: more than {MAX_BYTES >> 20} MiB, too large "
+                                      "to be a counterexample")
+        return data.decode() if isinstance(data, bytes) else data
     except UnicodeDecodeError:
         raise CounterexampleError("standard input: not a text file (not UTF-8), so not a "
                                   "counterexample") from None
@@ -120,8 +124,16 @@ def _read_stdin() -> str:
 
 def _info(name: str, text: str | None) -> dict[str, str]:
     """Design, release and property as an unusable file states them, where it does."""
+    from gentrace.core.counterexample import MAX_BYTES
+
     try:
-        doc = json.loads(text if text is not None else Path(name).read_text())
+        if text is None:
+            with open(name, "rb") as f:  # bounded, as the loader reads it
+                raw = f.read(MAX_BYTES + 1)
+            if len(raw) > MAX_BYTES:
+                return {}
+            text = raw.decode()
+        doc = json.loads(text)
     except (OSError, ValueError, RecursionError):
         return {}
     if not isinstance(doc, dict):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,9 @@ FORMAT = "gentrace-counterexample"
 # a FIFO: their steps do not run on this one.
 VERSION = 2
 KINDS = ("invariant", "self-deadlock", "deadlock", "no-completion")
+# The most a counterexample file may hold: far more than any engine writes (a step is about
+# 200 bytes), far less than what would exhaust memory.
+MAX_BYTES = 64 << 20
 
 
 class CounterexampleError(ValueError):
@@ -83,7 +87,12 @@ def load(path: str | Path) -> Counterexample:
     """Read and validate a counterexample file (raises CounterexampleError)."""
     p = Path(path)
     try:
-        text = p.read_text()
+        with p.open("rb") as f:
+            raw = f.read(MAX_BYTES + 1)  # bounded: /dev/zero or a runaway file is not read whole
+        if len(raw) > MAX_BYTES:
+            raise CounterexampleError(f"{p}: larger than {MAX_BYTES >> 20} MiB, too large to be a "
+                                      "counterexample")
+        text = raw.decode()
     except FileNotFoundError:
         raise CounterexampleError(f"{p}: no such file") from None
     except IsADirectoryError:
@@ -103,6 +112,9 @@ def loads(text: str, where: str = "counterexample") -> Counterexample:
         raise CounterexampleError(f"{where}: not JSON (line {e.lineno}: {e.msg})") from None
     except RecursionError:
         raise CounterexampleError(f"{where}: JSON nested too deeply to be a counterexample") from None
+    except ValueError:  # an integer past Python's digit limit (int_max_str_digits)
+        raise CounterexampleError(f"{where}: a number in it has more than {sys.get_int_max_str_digits()} "
+                                  "digits, so it is not a counterexample") from None
     return parse(doc, where)
 
 
