@@ -8,12 +8,6 @@ line per worker count (and per ``--repeat``):
 
     python bench/bench_unbounded.py corrected 1.27 --workers 1,2,3 --repeat 3
 
-``--method mined`` mines reachable states of the unbounded system, runs Houdini over
-candidate invariants mined from them, then tries each property (implied by the invariant,
-or k-induction on top of it), re-checking every claimed invariant with a plain solver:
-
-    python bench/bench_unbounded.py corrected 1.27 --method mined --workers 1 --bound tracebuf=1 ring_tags=1 nested=0
-
     python bench/bench_unbounded.py corrected 1.27 --method explicit --workers 0 \
         --bound tracebuf=1 ring_tags=1 nested=0 [--props deadlock-freedom,single-reader]
 
@@ -43,25 +37,8 @@ Measured 2026-11-26 on the 2-core machine, shared with other jobs, explicit sear
 * one worker, deadlock-freedom: stopped at 60,002,959 states, depth 56, 703 s, about 11 GB
   (with no worker the whole search ends at depth 186: this one is far from its end).
 
-Mined-invariant search (corrected@1.27, 1 worker):
-
-* capacities tracebuf=1 ring_tags=1 nested=0, 277,000 states mined, about 78,000 candidates
-  (with cluster pairs): 82 weakening rounds in 823 s, about 81,000 candidates left, not
-  converged;
-* the same with Houdini dropping whole candidates instead of widening them (1.3 million states
-  mined, 23,000 candidates): after 176 s it admitted a worker at traceAcquire holding its own
-  seqlock, whose successor leaves W0.reentered's range, so no inductive invariant in that
-  language;
-* explicit enumeration of the unbounded system with the explorer: more than 40 million states
-  at canonical capacities, and more than 20 million at tracebuf=1 ring_tags=1 nested=0 (even
-  with no worker); stopped there;
-* z3's CHC engine (Spacer) on single-reader at canonical capacities: no answer in 300 s;
-* plain k-induction, no invariant: every property's step case is satisfiable up to k = 6
-  (0.1 to 0.4 s a query);
-* Houdini on z3's incremental QF_BV solver with one assumption literal per candidate (a probe,
-  not yet in induction.py): 557,000 states mined, 93,000 candidates, 274 s to build, then
-  250 rounds in 644 s (0.4 to 2.5 s a round, against 3 to 15 s when each round bit-blasts
-  afresh), 92,234 candidates left, not converged.
+The methods that proved nothing (mined invariants, z3's CHC engine, IC3) were removed;
+their figures are in docs/proofs.md ("What was tried and proved nothing").
 """
 
 from __future__ import annotations
@@ -76,7 +53,6 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from gentrace.explore.unbounded import prove_explicit  # noqa: E402
 from gentrace.model import PROPERTY_NAMES, System, get_design, parse_bounds  # noqa: E402
-from gentrace.symbolic.induction import prove_unbounded  # noqa: E402
 from gentrace.symbolic.stated import prove_stated  # noqa: E402
 
 
@@ -86,12 +62,8 @@ def main() -> None:
     ap.add_argument("release")
     ap.add_argument("--workers", default="1,2,3")
     ap.add_argument("--bound", nargs="*", default=[])
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--bfs", type=int, default=600000)
-    ap.add_argument("--walks", type=int, default=3000)
-    ap.add_argument("--walk-len", type=int, default=1000)
     ap.add_argument("--seconds", type=float, default=1800)
-    ap.add_argument("--method", choices=("stated", "mined", "explicit"), default="stated")
+    ap.add_argument("--method", choices=("stated", "explicit"), default="stated")
     ap.add_argument("--repeat", type=int, default=1, help="--method stated: runs per worker count")
     ap.add_argument("--props", default=",".join(PROPERTY_NAMES), help="--method explicit: which")
     ap.add_argument("--max-states", type=int, default=30_000_000, help="--method explicit")
@@ -112,28 +84,13 @@ def main() -> None:
                     if v != "proved":
                         print(f"    {p}: {r.methods[p]}", flush=True)
         return
-    if a.method == "explicit":
-        for w in (int(x) for x in a.workers.split(",")):
-            sysm = System(d, replace(base, workers=w), unbounded=True)
-            for p in a.props.split(","):
-                r = prove_explicit(sysm, p, max_states=a.max_states, max_seconds=a.seconds)
-                print(f"{a.design}@{a.release} workers={w} {p}: {r.verdict}, {r.states:,} states, depth "
-                      f"{r.depth}, cone {r.kept}/{r.fields} fields, {r.seconds:.1f} s, "
-                      f"{r.states / max(r.seconds, 1e-9):,.0f} states/s {r.note}", flush=True)
-        return
     for w in (int(x) for x in a.workers.split(",")):
-        t = time.perf_counter()
-        r = prove_unbounded(System(d, replace(base, workers=w), unbounded=True), seed=a.seed,
-                            bfs=a.bfs, walks=a.walks, walk_len=a.walk_len, max_seconds=a.seconds)
-        proved = [p for p, v in r.verdicts.items() if v == "proved"]
-        phases = " ".join(f"{k} {v:.1f} s" for k, v in r.seconds.items())
-        print(f"{a.design}@{a.release} workers={w}: proved {len(proved)}/{len(r.verdicts)} "
-              f"({', '.join(proved) or 'none'}); mined {r.mined_states} states, {r.candidates} "
-              f"candidates, {r.rounds} Houdini rounds, invariant {len(r.invariant)} clauses; "
-              f"{phases}; total {time.perf_counter() - t:.1f} s {r.note}", flush=True)
-        for p, v in r.verdicts.items():
-            if v != "proved":
-                print(f"    {p}: {r.methods[p]}", flush=True)
+        sysm = System(d, replace(base, workers=w), unbounded=True)
+        for p in a.props.split(","):
+            r = prove_explicit(sysm, p, max_states=a.max_states, max_seconds=a.seconds)
+            print(f"{a.design}@{a.release} workers={w} {p}: {r.verdict}, {r.states:,} states, depth "
+                  f"{r.depth}, cone {r.kept}/{r.fields} fields, {r.seconds:.1f} s, "
+                  f"{r.states / max(r.seconds, 1e-9):,.0f} states/s {r.note}", flush=True)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,9 @@ from gentrace.core.replay import replay
     (["prove", "--unbounded", "--workers", "9"], "out of range"),
     (["prove", "--bmc", "2", "--workers", "1"], "--workers goes with --unbounded"),
     (["prove", "--bmc", "2", "--method", "explicit"], "--method goes with --unbounded"),
-    (["prove", "--bmc", "2", "--method", "mined"], "--method goes with --unbounded"),
+    # The mined-invariant search was removed (it proved nothing): an unknown method now.
+    (["prove", "--unbounded", "--method", "mined"], "invalid choice: 'mined'"),
+    (["prove", "--unbounded", "--seed", "1"], "unrecognized arguments: --seed 1"),
     (["prove", "--unbounded", "--max-states", "9"], "--max-states goes with --unbounded --method explicit"),
     (["prove", "--unbounded", "--method", "explicit", "--max-states", "0"], "at least 1"),
     (["prove", "--unbounded", "--method", "magic"], "invalid choice"),

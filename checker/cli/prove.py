@@ -54,11 +54,10 @@ def add_prove_parser(sub: Any) -> None:
                    "signals and advances; the bound's capacities are kept), per worker count")
     p.add_argument("--workers", metavar="LIST",
                    help="--unbounded: worker counts to prove for, e.g. 1,2 (default 1,2,3)")
-    p.add_argument("--method", choices=("stated", "mined", "explicit"), default="stated",
+    p.add_argument("--method", choices=("stated", "explicit"), default="stated",
                    help="--unbounded: stated (the default: the stated invariants of "
                    "model/invariants.py, proved inductive step by step and re-checked by a plain "
-                   "solver), mined (Houdini over candidates mined from reachable states, then "
-                   "k-induction) or explicit (every reachable state of the unbounded system, per "
+                   "solver) or explicit (every reachable state of the unbounded system, per "
                    "property, on its cone of influence, generations up to rotation)")
     p.add_argument("--invariants", action="store_true",
                    help="list the stated invariants (name, reason, the properties they serve) of "
@@ -66,8 +65,6 @@ def add_prove_parser(sub: Any) -> None:
     p.add_argument("--max-states", type=positive_int, metavar="N",
                    help="--unbounded --method explicit: stop each property's search after N "
                    "states (default 30,000,000, about 5 GB of memory; the verdict is then incomplete)")
-    p.add_argument("--seed", type=non_negative_int, default=0, metavar="N",
-                   help="--unbounded: seed of the random walks that mine candidate invariants (default 0)")
     p.add_argument("--design", action="append", default=None, metavar="NAME|all",
                    help="a design name, a comma-separated list, or 'all' (default)")
     p.add_argument("--go", action="append", default=None, metavar="RELEASE|all",

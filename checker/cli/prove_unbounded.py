@@ -7,9 +7,10 @@ For every design asked for and every worker count (``--workers``, default 1,2,3)
   system (a delivery is the tracked sample or another, the last advance is the stop, a
   worker that ran its sections exits), so its counterexample, replayed on the concrete
   model and written with ``--out``, shows the violation for runs of any length too;
-* every other property is given to the proof engine (``checker/symbolic/induction.py``):
-  ``proved`` only with an inductive invariant that a plain solver re-checked (or a
-  k-induction on top of it), otherwise ``incomplete``, with what stopped it;
+* every other property is proved from the stated invariants (``model/invariants.py``,
+  checked by ``checker/symbolic/stated.py``): ``proved`` only when the lemmas that survive
+  are inductive and imply it, all re-checked by a plain solver; otherwise ``incomplete``,
+  with what stopped it;
 * or, with ``--method explicit``, to the search of every reachable state of the unbounded
   system (``checker/explore/unbounded.py``): ``proved`` when the search ends and no state
   breaks it, ``vacuous`` when no state gives the property a say, ``violated`` with a run
@@ -53,7 +54,6 @@ def capacities(b: Bounds) -> str:
 def run_unbounded(args: argparse.Namespace, designs: list[Any], bounds: Bounds) -> tuple[list[dict[str, Any]], str]:
     """Every (design, workers) row; the second value says what an interrupt cut short."""
     from gentrace.explore.check import check_design
-    from gentrace.symbolic.induction import FAMILIES, prove_unbounded
 
     show = not args.quiet and not args.json and sys.stderr.isatty()
     rows: list[dict[str, Any]] = []
@@ -77,21 +77,8 @@ def run_unbounded(args: argparse.Namespace, designs: list[Any], bounds: Bounds) 
                         sys.stderr.flush()
                 if todo and args.method == "explicit":
                     _explicit(d, b, todo, row, args, say)
-                elif todo and args.method == "stated":
-                    _stated(d, b, todo, row, args, say)
                 elif todo:
-                    res = prove_unbounded(System(d, b, unbounded=True), props=todo, seed=args.seed,
-                                          max_seconds=args.max_seconds, progress=say)
-                    row["verdicts"].update(res.verdicts)
-                    row["methods"].update(res.methods)
-                    row["invariants"] = [{"name": f, "kept": n, "reason": FAMILIES[f]}
-                                         for f, n in res.families.items() if n]
-                    row["invariant_size"] = len(res.invariant)
-                    row["method"] = "unbounded"
-                    row["mining"] = {"states": res.mined_states, "seed": args.seed}
-                    row["rounds"] = res.rounds
-                    row["note"] = res.note
-                    row["seconds_by_phase"] = {k: round(v, 2) for k, v in res.seconds.items()}
+                    _stated(d, b, todo, row, args, say)
             except KeyboardInterrupt:
                 return rows, f"{label} was interrupted before its results were complete"
             finally:
@@ -222,14 +209,12 @@ def _matches(verdict: str, expected: str) -> bool:
 
 def print_unbounded(rows: list[dict[str, Any]], bounds: Bounds) -> None:
     explicit = any(r.get("method") == "explicit" for r in rows)
-    stated = any(r.get("method") == "stated" for r in rows)
-    engine = ("exhaustive search of the unbounded system" if explicit else
-              "z3, stated invariants" if stated else "z3, mined invariants")
+    engine = "exhaustive search of the unbounded system" if explicit else "z3, stated invariants"
     print(f"engine: {engine}, proofs for runs of any length (any number of sections, signals and "
           "advances)")
     print(f"capacities kept: {capacities(bounds)}")
     head = (f"{'design':<28} {'workers':>7}  {'proved':>6}  {'vacuous':>7}  {'violated':>8}  {'incompl':>7}  "
-            f"{'lemmas' if stated else 'invariant':>9}  time")
+            f"{'invariant' if explicit else 'lemmas':>9}  time")
     print(head)
     for r in rows:
         vs = list(r["verdicts"].values())
@@ -245,7 +230,7 @@ def print_unbounded(rows: list[dict[str, Any]], bounds: Bounds) -> None:
               "cone of influence, generations up to rotation; deadlock-freedom: its safety part). "
               "violated: a run, replayed on the model. incompl: the search was cut short, or "
               "the property is vacuous (no state where it says anything).")
-    elif stated:
+    else:
         print("proved: the stated invariants (model/invariants.py; gentrace prove --invariants "
               "lists them) that hold initially and that every step keeps, each checked on its own, "
               "imply the property (k-induction with k = 1); all three re-checked by a plain solver "
@@ -254,10 +239,6 @@ def print_unbounded(rows: list[dict[str, Any]], bounds: Bounds) -> None:
               "(the first reason is shown). vacuous: the lemmas rule out every state where the property "
               "says anything (no worker, no event). lemmas: how many stated invariants were inductive "
               "(a lemma a design breaks is dropped, with the step that breaks it).")
-    else:
-        print("proved: an inductive invariant (Houdini over candidates mined from reachable states, "
-              "then k-induction) implies the property, re-checked by a plain solver. violated: a "
-              "bounded run, replayed on the model. incompl: neither. invariant: its clauses.")
     for r in rows:
         for p, v in r["verdicts"].items():
             if v != "proved" or not _matches(v, r["expected"][p]):
