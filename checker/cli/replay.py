@@ -106,15 +106,17 @@ def run_one(name: str) -> Done:
 
 
 def _read_stdin() -> str:
-    from gentrace.core.counterexample import MAX_BYTES, CounterexampleError
+    from gentrace.core.counterexample import MAX_BYTES, CounterexampleError, read_at_most
 
     raw = getattr(sys.stdin, "buffer", None)
     try:
-        data = raw.read(MAX_BYTES + 1) if raw is not None else sys.stdin.read(MAX_BYTES + 1)
+        if raw is None:
+            return sys.stdin.read()
+        data = read_at_most(raw, MAX_BYTES + 1)
         if len(data) > MAX_BYTES:
             raise CounterexampleError(f"standard input: more than {MAX_BYTES >> 20} MiB, too large "
                                       "to be a counterexample")
-        return data.decode() if isinstance(data, bytes) else data
+        return data.decode()
     except UnicodeDecodeError:
         raise CounterexampleError("standard input: not a text file (not UTF-8), so not a "
                                   "counterexample") from None
@@ -124,12 +126,12 @@ def _read_stdin() -> str:
 
 def _info(name: str, text: str | None) -> dict[str, str]:
     """Design, release and property as an unusable file states them, where it does."""
-    from gentrace.core.counterexample import MAX_BYTES
+    from gentrace.core.counterexample import MAX_BYTES, read_at_most
 
     try:
         if text is None:
             with open(name, "rb") as f:  # bounded, as the loader reads it
-                raw = f.read(MAX_BYTES + 1)
+                raw = read_at_most(f, MAX_BYTES + 1)
             if len(raw) > MAX_BYTES:
                 return {}
             text = raw.decode()

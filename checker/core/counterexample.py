@@ -12,7 +12,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from gentrace.model import DEFAULT_RELEASE, PROPERTY_NAMES, Bounds, System, get_design, get_release
 from gentrace.model.bounds import bounds_from_dict
@@ -88,7 +88,7 @@ def load(path: str | Path) -> Counterexample:
     p = Path(path)
     try:
         with p.open("rb") as f:
-            raw = f.read(MAX_BYTES + 1)  # bounded: /dev/zero or a runaway file is not read whole
+            raw = read_at_most(f, MAX_BYTES + 1)  # /dev/zero or a runaway file is not read whole
         if len(raw) > MAX_BYTES:
             raise CounterexampleError(f"{p}: larger than {MAX_BYTES >> 20} MiB, too large to be a "
                                       "counterexample")
@@ -102,6 +102,20 @@ def load(path: str | Path) -> Counterexample:
     except OSError as e:
         raise CounterexampleError(f"{p}: cannot read: {e.strerror}") from None
     return loads(text, str(p))
+
+
+def read_at_most(f: BinaryIO, limit: int) -> bytes:
+    """At most ``limit`` bytes of ``f``, read a MiB at a time: memory follows what the file
+    holds, not the limit (``f.read(limit)`` would reserve the whole limit at once)."""
+    chunks = []
+    n = 0
+    while n < limit:
+        chunk = f.read(min(1 << 20, limit - n))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        n += len(chunk)
+    return b"".join(chunks)
 
 
 def loads(text: str, where: str = "counterexample") -> Counterexample:
