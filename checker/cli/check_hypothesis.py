@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from gentrace.cli.args import UsageError, positive_int, seed
-from gentrace.cli.table import print_interrupted, print_mismatches, print_table
-from gentrace.model import PROPERTY_NAMES, Bounds, Design
+from gentrace.cli.table import print_columns, print_interrupted, print_mismatches, print_table
+from gentrace.model import Bounds, Design
 
 ENGINES = ("explore", "hypothesis", "z3", "all")
 DEFAULT_DEPTH = 10  # BMC's depth for --engine z3 and all
@@ -62,6 +62,8 @@ def validate(args: argparse.Namespace) -> None:
         raise UsageError(f"--max-states applies to --engine explore or all, not {args.engine}")
     if args.engine == "hypothesis" and explore_only:
         raise UsageError(f"{explore_only[0]} applies to --engine explore or all, not hypothesis")
+    if args.verbose and args.engine != "explore":
+        raise UsageError(f"--verbose applies to --engine explore, not {args.engine}")
     if args.engine == "z3" and args.no_liveness:
         raise UsageError("--no-liveness applies to --engine explore or all, not z3")
     if args.hypothesis_profile is None:
@@ -274,15 +276,10 @@ def _print_both(designs: list[Design], bounds: Bounds, exp_runs: list[Any], hunt
           f"{depth})")
     print(f"bounds: {' '.join(f'{k}={v}' for k, v in bounds.as_dict().items())}")
     print()
-    wd = max(len(d.label) for d in designs) + 2
-    wp = max(len(p) for p in PROPERTY_NAMES) + 2
-    print("design".ljust(wd) + "property".ljust(wp) + "explore".ljust(12) + "hypothesis".ljust(42)
-          + "z3".ljust(30) + "agree")
-    print("-" * (wd + wp + 12 + 42 + 30 + 5))
-    for a in agreement:
-        mark = {True: "yes", False: "NO", None: "n/a"}[a["agree"]]
-        print(a["design"].ljust(wd) + a["property"].ljust(wp) + a["explore"].ljust(12)
-              + a["hypothesis_summary"].ljust(42) + a["z3_summary"].ljust(30) + mark)
+    marks = {True: "yes", False: "NO", None: "n/a"}
+    print_columns(["design", "property", "explore", "hypothesis", "z3", "agree"],
+                  [[a["design"], a["property"], a["explore"], a["hypothesis_summary"],
+                    a["z3_summary"], marks[a["agree"]]] for a in agreement])
     print()
     # An interrupted run may have explored or hunted one design more than it checked with z3.
     for d, r, h, z in zip(designs, exp_runs, hunts, z3_runs, strict=False):

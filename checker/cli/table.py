@@ -40,6 +40,19 @@ def print_table(designs: list[Any], bounds: Bounds, rows: list[Any], last: str,
               + size(k))
 
 
+def print_columns(head: list[str], rows: list[list[str]], gap: int = 2) -> None:
+    """A table whose columns are as wide as their widest cell, with ``gap`` spaces between."""
+    widths = [max(len(r[c]) for r in [head, *rows]) for c in range(len(head))]
+
+    def line(cells: list[str]) -> str:
+        return "".join(v.ljust(w + gap) for v, w in zip(cells[:-1], widths, strict=False)) + cells[-1]
+
+    print(line(head))
+    print("-" * (sum(widths) + gap * (len(widths) - 1)))
+    for r in rows:
+        print(line(r))
+
+
 def print_mismatches(rows: list[Any], observed: Any, all_match: str) -> None:
     """List the outcomes that differ from their expectation (``observed(o)`` says what was seen)."""
     bad = [o for o in rows if not o.matches]
