@@ -14,6 +14,10 @@ class Stats:
     depth: int
     seconds: float
     peak_rss: int = 0  # bytes the process's peak resident set grew by during the run
+    # The explorer's visited store (0 where an engine keeps none): bytes of one stored
+    # state, and of the whole store (states, their index, parent links).
+    state_bytes: int = 0
+    store_bytes: int = 0
 
     @property
     def rate(self) -> float:
@@ -28,6 +32,9 @@ class Stats:
             "states_per_second": round(self.rate),
             "peak_memory_bytes": self.peak_rss,
             "bytes_per_state": round(self.peak_rss / self.states, 1) if self.states else 0,
+            **({"state_bytes": self.state_bytes,
+                "store_bytes_per_state": round(self.store_bytes / self.states, 1) if self.states else 0}
+               if self.state_bytes else {}),
         }
 
 

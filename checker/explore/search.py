@@ -12,10 +12,12 @@ the transition graph backwards from the finished states).
 from __future__ import annotations
 
 import gc
+import sys
 import time
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from gentrace.core import interrupt
 from gentrace.core.stats import Stats, peak_rss_bytes
@@ -47,6 +49,8 @@ class ExploreResult:
     witnessed: set[str]
     fired: set[int]
     verdicts: dict[str, str] = field(default_factory=dict)
+    kernel: str = "python"  # the engine that ran: the compiled kernel (c) or python
+    kernel_note: str = ""  # why the compiled kernel did not run, when it was asked for
     # property -> the part of its check that was not run (its verdict is then incomplete)
     skipped: dict[str, str] = field(default_factory=dict)
 
@@ -61,17 +65,41 @@ class ExploreResult:
 Progress = Callable[[Stats], None]
 
 
+KERNELS = ("c", "python")
+
+
 def explore(system: System, *, max_states: int | None = None, max_seconds: float | None = None,
-            liveness: bool = True, progress: Progress | None = None) -> ExploreResult:
+            liveness: bool = True, progress: Progress | None = None,
+            kernel: str = "python") -> ExploreResult:
+    """Every state of ``system`` within its bound, breadth first.
+
+    ``kernel``: ``"python"`` runs the search in Python on the compiled successor function;
+    ``"c"`` runs it in the compiled kernel (:mod:`gentrace.explore.kernel`), with the same
+    states, order, verdicts and counterexamples, or, where the kernel cannot run, in
+    Python after a one-line note on stderr (the result's ``kernel_note`` says why).
+    """
+    if kernel not in KERNELS:
+        raise ValueError(f"kernel {kernel!r} is not one of {', '.join(KERNELS)}")
+    note = ""
+    if kernel == "c":
+        from gentrace.explore import kernel as ck
+        try:
+            lib = ck.load(system)
+        except ck.KernelUnavailable as e:
+            note = ck.fallback_note(str(e))
+        else:
+            return _explore_c(system, lib, max_states, max_seconds, liveness, progress)
     # The search allocates millions of small tuples and creates no reference
     # cycles; the cyclic collector would only rescan the growing frontier.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _explore(system, max_states, max_seconds, liveness, progress)
+        res = _explore(system, max_states, max_seconds, liveness, progress)
     finally:
         if enabled:
             gc.enable()
+    res.kernel_note = note
+    return res
 
 
 def _explore(system: System, max_states: int | None, max_seconds: float | None,
@@ -175,35 +203,74 @@ def _explore(system: System, max_states: int | None, max_seconds: float | None,
     except KeyboardInterrupt:
         # Keep what was found: every finding so far has its whole path recorded.
         cut = INTERRUPTED
-    complete = not cut
+    def unfinishable() -> int:
+        off.append(len(dst_e))
+        return _first_unfinishable(len(parent), off, dst_e, finals)
+
+    key_bytes = sys.getsizeof(key(init))
+    store = (sys.getsizeof(ids) + len(ids) * key_bytes
+             + sum(len(a) * a.itemsize for a in (parent, via)))
+    return _conclude(system, Run(
+        cut, liveness, found, found_bits, witnessed, first_deadlock, fired, len(parent), transitions,
+        depth, t0, rss0, lambda sid: _path(parent, via, sid),
+        lambda sid: _state_of(system, parent, via, sid), unfinishable, "python", key_bytes, store))
+
+
+@dataclass
+class Run:
+    """What a search (Python or compiled) hands to :func:`_conclude`."""
+
+    cut: str
+    liveness: bool
+    found: dict[int, tuple[int, str, str]]  # prop bit -> (state id, kind, message)
+    found_bits: int
+    witnessed: int
+    first_deadlock: int
+    fired: bytes | bytearray
+    states: int
+    transitions: int
+    depth: int
+    t0: float
+    rss0: int
+    path: Callable[[int], list[int]]
+    state: Callable[[int], tuple[int, ...]]
+    unfinishable: Callable[[], int]  # after a complete search with liveness
+    kernel: str
+    state_bytes: int  # one stored state
+    store_bytes: int  # the visited store: states, their index, parent links
+
+
+def _conclude(system: System, r: Run) -> ExploreResult:
+    """Deadlocks and the no-completion pass, then findings, stats and verdicts."""
+    complete = not r.cut
+    found, found_bits = r.found, r.found_bits
     dl = PROPERTY_NAMES.index("deadlock-freedom")
     dl_bit = 1 << dl
-    if not found_bits & dl_bit and first_deadlock >= 0:
-        s = _state_of(system, parent, via, first_deadlock)
-        found[dl] = (first_deadlock, "deadlock",
+    if not found_bits & dl_bit and r.first_deadlock >= 0:
+        s = r.state(r.first_deadlock)
+        found[dl] = (r.first_deadlock, "deadlock",
                      "deadlock: no step is enabled but " + "; ".join(system.stuck_threads(s)))
         found_bits |= dl_bit
-    if complete and liveness and not found_bits & dl_bit:
-        off.append(len(dst_e))
-        stuck = _first_unfinishable(len(parent), off, dst_e, finals)
+    if complete and r.liveness and not found_bits & dl_bit:
+        stuck = r.unfinishable()
         if stuck >= 0:
-            s = _state_of(system, parent, via, stuck)
+            s = r.state(stuck)
             found[dl] = (stuck, "no-completion",
                          "no run from here lets every thread finish: "
                          + "; ".join(system.stuck_threads(s)))
             found_bits |= dl_bit
 
-    elapsed = time.perf_counter() - t0
-    stats = Stats(len(parent), transitions, depth, elapsed,
-                  peak_rss=max(peak_rss_bytes() - rss0, 0))
+    elapsed = time.perf_counter() - r.t0
+    stats = Stats(r.states, r.transitions, r.depth, elapsed,
+                  peak_rss=max(peak_rss_bytes() - r.rss0, 0), state_bytes=r.state_bytes,
+                  store_bytes=r.store_bytes)
     findings = {}
     for k, (sid, kind, msg) in found.items():
-        findings[PROPERTY_NAMES[k]] = Finding(PROPERTY_NAMES[k], kind, msg,
-                                              _path(parent, via, sid))
-    wset = {PROPERTY_NAMES[k] for k in range(nprops) if witnessed >> k & 1}
-    res = ExploreResult(system, complete, cut, stats, findings, wset,
-                        {i for i, f in enumerate(fired) if f})
-    if not liveness:
+        findings[PROPERTY_NAMES[k]] = Finding(PROPERTY_NAMES[k], kind, msg, r.path(sid))
+    wset = {PROPERTY_NAMES[k] for k in range(len(system.invariants)) if r.witnessed >> k & 1}
+    res = ExploreResult(system, complete, r.cut, stats, findings, wset,
+                        {i for i, f in enumerate(r.fired) if f}, kernel=r.kernel)
+    if not r.liveness:
         res.skipped["deadlock-freedom"] = NO_LIVENESS
     for p in PROPERTY_NAMES:
         if p in findings:
@@ -215,6 +282,87 @@ def _explore(system: System, max_states: int | None, max_seconds: float | None,
         else:
             res.verdicts[p] = HOLDS
     return res
+
+
+# The compiled kernel returns to Python at least this often (states expanded, states
+# added), for budgets, progress and Ctrl-C: a few hundredths of a second.
+KERNEL_EVERY = 1 << 16
+
+
+def _explore_c(system: System, lib: Any, max_states: int | None, max_seconds: float | None,
+               liveness: bool, progress: Progress | None) -> ExploreResult:
+    """The search in the compiled kernel (``kernel.c``): the same breadth-first order and
+    bookkeeping as :func:`_explore`, so the same states, verdicts and counterexamples."""
+    from gentrace.explore.kernel import INFO
+    ffi, C = lib.ffi, lib.lib
+    t0 = time.perf_counter()
+    rss0 = peak_rss_bytes()
+    k = C.gt_new(1 if liveness else 0)
+    if k == ffi.NULL:
+        raise MemoryError("the compiled kernel could not allocate its store")
+    k = ffi.gc(k, C.gt_free)
+    buf = ffi.new("int64_t[]", len(INFO))
+    nf = len(system.layout)
+    sbuf = ffi.new("int64_t[]", nf)
+
+    def info() -> dict[str, int]:
+        C.gt_info(k, buf)
+        return dict(zip(INFO, buf, strict=True))
+
+    cut = ""
+    unlimited = (1 << 64) - 1
+    try:
+        while True:
+            count = info()["count"]
+            limit = count + KERNEL_EVERY
+            if max_states is not None:
+                limit = min(limit, max_states)
+            rc = C.gt_run(k, limit, KERNEL_EVERY) if limit > count else C.gt_run(k, unlimited, 0)
+            if rc < 0:
+                raise MemoryError("the compiled kernel ran out of memory")
+            if rc == 1:
+                break
+            i = info()
+            cut = checkpoint(t0, i["count"], max_states, max_seconds, None if progress is None else
+                             lambda el, c=i["count"], n=i["transitions"], d=i["depth"]:
+                             progress(Stats(c, n, d + 1, el)))
+            if cut:
+                break
+    except KeyboardInterrupt:
+        cut = INTERRUPTED
+    i = info()
+
+    def state(sid: int) -> tuple[int, ...]:
+        C.gt_state(k, sid, sbuf)
+        return tuple(sbuf)
+
+    def path(sid: int) -> list[int]:
+        out = []
+        while sid > 0:
+            out.append(C.gt_via(k, sid))
+            sid = C.gt_parent(k, sid)
+        out.reverse()
+        return out
+
+    def unfinishable() -> int:
+        r = C.gt_unfinishable(k)
+        if r == -2:
+            raise MemoryError("the compiled kernel ran out of memory in the no-completion pass")
+        return int(r)
+
+    found: dict[int, tuple[int, str, str]] = {}
+    for p in range(len(system.invariants)):
+        if i["found_bits"] >> p & 1:
+            sid = C.gt_found(k, p)
+            prop = PROPERTY_NAMES[p]
+            kind = "self-deadlock" if prop == "deadlock-freedom" else "invariant"
+            found[p] = (sid, kind, _message(system, prop, state(sid)))
+    fired = ffi.new("uint8_t[]", max(len(system.steps), 1))
+    C.gt_fired(k, fired)
+    return _conclude(system, Run(
+        cut, liveness, found, i["found_bits"], i["witnessed"], i["first_deadlock"],
+        bytes(ffi.buffer(fired, len(system.steps))), i["count"], i["transitions"], i["depth"], t0, rss0,
+        path, state, unfinishable, "c", 8 * i["words"], i["store_bytes"]))
 
 
 def checkpoint(t0: float, count: int, max_states: int | None, max_seconds: float | None,
