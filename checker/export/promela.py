@@ -19,9 +19,11 @@ The program, and why it has exactly the explorer's state space:
   Spin and the explorer store the same number of states.
 - An update is simultaneous in the model (every right-hand side reads the state before the
   step).  Sub-expressions the model names with ``let`` become ``hidden`` temporaries
-  ``tN``; a right-hand side that reads a field the same step writes is computed into a
-  ``hidden`` temporary ``uN`` before any field is assigned.  ``hidden`` variables are not
-  part of Spin's state vector, and each is written before it is read within one d_step.
+  ``tN``, computed first (from the state before the step).  Fields are then assigned in an
+  order in which none is overwritten while a right-hand side still to run reads it; where
+  the reads form a cycle, a field's old value is first saved in a ``hidden`` temporary
+  ``uN``, which those right-hand sides read instead.  ``hidden`` variables are not part of
+  Spin's state vector, and each is written before it is read within one d_step.
 - The invariants are assertions at the end of each step that writes a field the invariant
   reads (a step that writes none cannot change its truth); the initial state is judged
   when the program is written (and, should it break an invariant, once more by Spin before
@@ -115,9 +117,10 @@ class StepCode:
     """One step as straight-line code: when ``guard`` holds, run ``body`` in order.
 
     ``body`` is a list of ``(target, expression)`` assignments: temporaries ``tN`` (the
-    model's ``let`` bindings), temporaries ``uN`` (right-hand sides that read a field the
-    step writes, computed before any field changes), then the fields.  Run in order it is
-    the model's simultaneous update.  ``writes`` are the fields the step may change."""
+    model's ``let`` bindings, from the state before the step), then the fields, with a
+    field's old value saved in a temporary ``uN`` where a later right-hand side still
+    reads it.  Run in order it is the model's simultaneous update.  ``writes`` are the
+    fields the step may change."""
 
     index: int
     key: str
@@ -271,7 +274,7 @@ def promela(system: System) -> str:
             + ("satisfies every invariant (judged when this file was written)." if not init_bad else
                "breaks " + ", ".join(init_bad) + ": asserted once more before the first step (one extra state)."),
             " *",
-            " * Run:  spin -a model.pml && gcc -O2 -DSAFETY -DNOREDUCE -o pan pan.c && ./pan -m10000000 -c0",
+            " * Run:  spin -a model.pml && gcc -O2 -DSAFETY -DNOREDUCE -o pan pan.c && ./pan -m1000000 -c0",
             " *   (-c0: go on after a violation and count every error; drop -DNOREDUCE for Spin's",
             " *   partial-order reduction, which has little to reduce: every variable is global.)",
             " */",

@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Spin and gentrace on the same model, in one run: state counts, times, states per second.
+
+Exports the design at the bound (``gentrace export --promela``), builds Spin's verifier
+(``spin -a``, then ``gcc -O2 -DSAFETY -DNOREDUCE``, and once more without ``-DNOREDUCE``
+for Spin's partial-order reduction), runs it exhaustively (``-c0``: on past violations), and
+runs gentrace's explorer on the same system.  Prints both state counts (equal without
+reduction; with it Spin stores fewer, and the difference is the reduction), the violated
+properties each found, and the ratios of times and of states per second, by wall clock and
+by CPU time (the machine may be shared: the load average is printed before and after).
+
+The explorer runs without its no-completion pass (``--no-liveness``), which Spin has no
+counterpart for; ``--liveness`` adds it (then gentrace does more than Spin).
+
+Needs the Debian package ``spin`` (6.5.2) and gcc: ``apt-get update && apt-get install -y spin``.
+
+    python bench/bench_spin.py                                 # fixed@1.27, canonical bound
+    python bench/bench_spin.py --bound signals=2
+    python bench/bench_spin.py --design flush-before-drain --bound signals=2 --no-por
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from gentrace.explore import explore
+from gentrace.export import promela, spin
+from gentrace.model import PROPERTY_NAMES, build, get_design, parse_bounds
+from gentrace.model.releases import DEFAULT as DEFAULT_RELEASE
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--design", default="fixed")
+    ap.add_argument("--go", default=DEFAULT_RELEASE)
+    ap.add_argument("--bound", nargs="+", action="extend", default=None, metavar="canonical|KEY=VALUE")
+    ap.add_argument("--no-por", action="store_true", help="skip the run with Spin's partial-order reduction")
+    ap.add_argument("--liveness", action="store_true", help="the explorer also runs its no-completion pass")
+    ap.add_argument("--keep", type=Path, metavar="DIR", help="build Spin's verifier in DIR and keep it")
+    args = ap.parse_args()
+    if not spin.available():
+        sys.exit("bench_spin: needs spin and a C compiler: apt-get update && apt-get install -y spin gcc")
+
+    design = get_design(args.design).on(args.go)
+    bounds = parse_bounds(args.bound)
+    bound_text = " ".join(f"{k}={v}" for k, v in bounds.as_dict().items())
+    print(f"design {design.label}, bound {bound_text}")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+          f"{spin.spin_version()}; load average before: {load()}")
+
+    t0 = time.perf_counter()
+    system = build(design, bounds)
+    text = promela(system)
+    print(f"export: {len(text):,} bytes of Promela, {len(system.steps)} steps, {len(system.layout)} fields, "
+          f"in {time.perf_counter() - t0:.1f} s (with building the system)")
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="gentrace-spin-"))
+    c0, w0 = time.process_time(), time.perf_counter()
+    res = explore(system, liveness=args.liveness)
+    g_cpu, g_wall = time.process_time() - c0, time.perf_counter() - w0
+    g_states = res.stats.states
+    g_viol = sorted(p for p in PROPERTY_NAMES if res.verdicts[p] == "violated")
+
+    runs = []
+    for por in ([False] if args.no_por else [False, True]):
+        built = spin.build(text, work, por=por)
+        pan = spin.run(built, hash_bits=spin.hash_bits_for(g_states))
+        runs.append((built, pan))
+
+    print(f"load average after: {load()}")
+    print()
+    rows = [("engine", "states", "transitions", "search s", "cpu s", "states/s", "build s", "violated")]
+    rows.append(("gentrace explore" + (" (+liveness)" if args.liveness else ""), f"{g_states:,}",
+                 f"{res.stats.transitions:,}", f"{g_wall:.2f}", f"{g_cpu:.2f}", f"{g_states / g_wall:,.0f}",
+                 "-", ", ".join(g_viol) or "none"))
+    for built, pan in runs:
+        found = sorted(pan.failed | ({"deadlock-freedom"} if pan.invalid_end else set()))
+        rows.append((f"spin -DSAFETY{'' if pan.por else ' -DNOREDUCE'}", f"{pan.states:,}", f"{pan.transitions:,}",
+                     f"{pan.seconds:.2f}", f"{pan.cpu_seconds:.2f}", f"{pan.states / max(pan.seconds, 1e-9):,.0f}",
+                     f"{built.spin_seconds + built.cc_seconds:.1f}", ", ".join(found) or "none"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        cells = zip(r, widths, strict=True)
+        print("  ".join(c.rjust(w) if 0 < i < 7 else c.ljust(w) for i, (c, w) in enumerate(cells)))
+    print()
+    print("Transitions: Spin counts stored + matched states, i.e. every transition, plus the initial "
+          "state, plus one self-loop per finished state (the completion process's FINISHED option).")
+    ok = True
+    for _built, pan in runs:
+        name = "Spin with partial-order reduction" if pan.por else "Spin"
+        found = pan.failed | ({"deadlock-freedom"} if pan.invalid_end else set())
+        if pan.states == g_states:
+            print(f"{name}: the same {g_states:,} states as gentrace.")
+        elif pan.por:
+            print(f"{name}: {pan.states:,} states, {g_states - pan.states:+,} fewer than gentrace's {g_states:,}: "
+                  "the states its reduction skips (it explores a subset of the interleavings).")
+        else:
+            ok = False
+            print(f"{name}: {pan.states:,} states, gentrace {g_states:,}: they should be equal "
+                  "(a defect of the export)")
+        if found != set(g_viol):
+            ok = ok and pan.por
+            print(f"  violated properties differ: Spin {sorted(found)}, gentrace {g_viol}")
+        print(f"  time gentrace/Spin: {g_wall / max(pan.seconds, 1e-9):.2f} (wall), "
+              f"{g_cpu / max(pan.cpu_seconds, 1e-9):.2f} (cpu); states per second gentrace/Spin: "
+              f"{(g_states / g_wall) / max(pan.states / max(pan.seconds, 1e-9), 1e-9):.3f}; "
+              f"Spin's state vector {pan.vector_bytes} bytes as stored, depth {pan.depth}")
+        print(f"  Spin build: spin -a {next(b for b, p in runs if p is pan).spin_seconds:.1f} s, "
+              f"gcc -O2 {next(b for b, p in runs if p is pan).cc_seconds:.1f} s (not in its search time)")
+    if args.keep is None:
+        for f in sorted(work.iterdir()):
+            f.unlink()
+        work.rmdir()
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
