@@ -334,6 +334,7 @@ def _sample_generation(trace: Trace, report: ConformReport, ns: Any) -> None:
     for i in range(n):
         lows.append(-math.inf if i == 0 else _bound([wins[i - 1][1], wins[i][0]], min, -math.inf))
         highs.append(math.inf if i == n - 1 else _bound([wins[i][1], wins[i + 1][0]], max, math.inf))
+    out: list[tuple[int, int, int, int]] = []  # misplaced: (generation index, sample index, t, M)
     for i, g in enumerate(gens):
         lo, hi = lows[i], highs[i]
         wlo, whi = wins[i]
@@ -345,19 +346,76 @@ def _sample_generation(trace: Trace, report: ConformReport, ns: Any) -> None:
                 else:
                     report.boundary += 1
                 continue
-            j = _nearest_holding(lows, highs, i, t)
-            report.misplaced.append(Misplaced(
-                gen=g.gen, index=k, m=m, ticks=t, ns=ns(g, t),
-                expected=None if j is None else gens[j].gen,
-                off=None if j is None else g.gen - gens[j].gen))
+            out.append((i, k, t, m))
+    nearest = _nearest_holding(lows, highs, [(i, t) for i, _, t, _ in out])
+    for (i, k, t, m), j in zip(out, nearest, strict=True):
+        g = gens[i]
+        report.misplaced.append(Misplaced(
+            gen=g.gen, index=k, m=m, ticks=t, ns=ns(g, t),
+            expected=None if j is None else gens[j].gen,
+            off=None if j is None else g.gen - gens[j].gen))
 
 
-def _nearest_holding(lows: list[float], highs: list[float], i: int, t: int) -> int | None:
-    for d in range(1, len(lows)):
-        for j in (i - d, i + d):
-            if 0 <= j < len(lows) and lows[j] <= t <= highs[j]:
-                return j
-    return None
+def _nearest_holding(lows: list[float], highs: list[float], queries: list[tuple[int, int]]
+                     ) -> list[int | None]:
+    """For each query (i, t), the index j nearest to i whose span ``[lows[j], highs[j]]``
+    holds t (the lower one of two at the same distance), or None.
+
+    One sweep over the queries in order of t, keeping the spans that hold t in a Fenwick
+    tree of indices: O((spans + queries) log spans), where asking each query of every span
+    took minutes on a trace of a few hundred KB with many generations and misplaced samples.
+    """
+    n = len(lows)
+    tree = [0] * (n + 1)
+
+    def add(j: int, d: int) -> None:
+        j += 1
+        while j <= n:
+            tree[j] += d
+            j += j & -j
+
+    def count(j: int) -> int:  # how many held spans have an index below j
+        c = 0
+        while j > 0:
+            c += tree[j]
+            j -= j & -j
+        return c
+
+    top = 1 << max(n.bit_length() - 1, 0)
+
+    def kth(c: int) -> int:  # the index of the c-th held span (c >= 1)
+        pos = 0
+        step = top
+        while step:
+            if pos + step <= n and tree[pos + step] < c:
+                pos += step
+                c -= tree[pos]
+            step >>= 1
+        return pos
+
+    spans = [j for j in range(n) if lows[j] <= highs[j]]
+    by_lo = sorted(spans, key=lambda j: lows[j])
+    by_hi = sorted(spans, key=lambda j: highs[j])
+    result: list[int | None] = [None] * len(queries)
+    a = b = held = 0
+    for q in sorted(range(len(queries)), key=lambda q: queries[q][1]):
+        i, t = queries[q]
+        while a < len(by_lo) and lows[by_lo[a]] <= t:
+            add(by_lo[a], 1)
+            held += 1
+            a += 1
+        while b < len(by_hi) and highs[by_hi[b]] < t:
+            add(by_hi[b], -1)
+            held -= 1
+            b += 1
+        below, upto = count(i), count(i + 1)
+        left = kth(below) if below else None
+        right = kth(upto + 1) if upto < held else None
+        if left is not None and (right is None or i - left <= right - i):
+            result[q] = left
+        else:
+            result[q] = right
+    return result
 
 
 def _generation_order(trace: Trace, report: ConformReport, ns: Any) -> None:
