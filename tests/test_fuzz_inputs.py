@@ -40,9 +40,9 @@ from gentrace.core.counterexample import CounterexampleError, loads
 from gentrace.core.replay import ReplayError, replay
 from gentrace.model import DESIGNS, PROPERTY_NAMES
 from gentrace.runtime import trace_format as tf
-from gentrace.runtime.conform import conform_trace
+from gentrace.runtime.conform import _nearest_holding, conform_trace
 from gentrace.runtime.trace_reader import TraceError, decode
-from gentrace.runtime.trace_writer import batch, header, sync_batch, uvarint
+from gentrace.runtime.trace_writer import batch, header, sample_batch, sync_batch, uvarint
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -250,10 +250,26 @@ HUGE_DELTA = (H26 + sync_batch(1, 1000, tf.GO126, 0)                  # 4200-bit
               + batch(1, 1, 0, bytes([11]) + b"\xff" * 600 + b"\x01"))
 
 
+
+def many_misplaced(gens: int, samples: int) -> bytes:
+    """``gens`` generations of one event each and, in the last, ``samples`` CPU samples taken
+    before them all: each sample's nearest holding generation is the first, the farthest."""
+    out = bytearray(header(tf.GO122))
+    for g in range(1, gens + 1):
+        out += batch(g, 1, 100 * g, bytes([11, 0]))
+    for k in range(0, samples, 4000):
+        out += sample_batch(gens, [(1, 1)] * min(4000, samples - k))
+    return bytes(out)
+
+
+MANY_MISPLACED = many_misplaced(5000, 5000)  # quadratic search for their generation: minutes
+
+
 @FUZZ
 @given(trace_inputs())
 @example(LONG_VARINT_HEADER)
 @example(HUGE_DELTA)
+@example(MANY_MISPLACED)
 def test_trace_reader_reads_or_refuses_in_one_line(data: bytes) -> None:
     judge_trace(data)
 
@@ -498,3 +514,37 @@ def test_reading_a_small_file_reserves_no_more_than_it_holds() -> None:
     """``f.read(limit)`` reserves the whole 64 MiB limit at once; reading by the MiB does not."""
     with scratch_file(b"{", ".json") as path:
         assert _peak(lambda: run_cli(["replay", path])) < 4 << 20
+
+
+def test_many_misplaced_samples_each_find_their_generation() -> None:
+    rep = conform_trace(decode(many_misplaced(300, 50)))
+    assert len(rep.misplaced) == 50 and {(s.expected, s.off) for s in rep.misplaced} == {(1, 299)}
+
+
+def _nearest_by_definition(lows: list[float], highs: list[float], i: int, t: int) -> int | None:
+    for d in range(1, len(lows)):
+        for j in (i - d, i + d):
+            if 0 <= j < len(lows) and lows[j] <= t <= highs[j]:
+                return j
+    return None
+
+
+spans = st.lists(st.tuples(st.integers(0, 20), st.integers(0, 20)), min_size=1, max_size=12)
+
+
+@settings(FUZZ, max_examples=200)
+@given(spans, st.booleans(), st.booleans(), st.lists(st.tuples(st.integers(0, 11), st.integers(-2, 22)),
+                                                     max_size=10))
+def test_the_sweep_finds_the_nearest_holding_generation_as_defined(
+        pairs: list[tuple[int, int]], open_lo: bool, open_hi: bool, queries: list[tuple[int, int]]) -> None:
+    """The sweep over samples (O(n log n)) against the definition (nearest first, the lower of
+    two at one distance), on spans of any shape, some empty."""
+    lows: list[float] = [float(a) for a, _ in pairs]
+    highs: list[float] = [float(b) for _, b in pairs]
+    if open_lo:
+        lows[0] = float("-inf")
+    if open_hi:
+        highs[-1] = float("inf")
+    queries = [(i % len(lows), t) for i, t in queries]
+    assert _nearest_holding(lows, highs, queries) == [_nearest_by_definition(lows, highs, i, t)
+                                                      for i, t in queries]
