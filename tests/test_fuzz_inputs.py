@@ -288,6 +288,7 @@ HUGE = "\x00huge\x00"   # placeholders that become text json.dumps cannot write
 DEEP = "\x00deep\x00"
 STEP_NAMES = sorted({(s["thread"], s["step"]) for t in FINDINGS.values() for s in json.loads(t)["steps"]})
 NAMES = sorted({*DESIGNS, "shipped", "", "1.22", "1.22.0", "1.22.13", "1.24", "1.24.99", "1.27", "2.0",
+                "1.24.\u00b2", "1.24." + "9" * 4400, "go1.24.\u0663",
                 *PROPERTY_NAMES, "invariant", "deadlock", "no-completion", "self-deadlock",
                 *(t for t, _ in STEP_NAMES), *(n for _, n in STEP_NAMES)})
 
@@ -374,10 +375,16 @@ HUGE_INT_FORMAT = '{"format": 1' + "0" * 5000 + "}"   # ValueError past the digi
 HUGE_SEED = FIRST.replace('"seed": null', '"seed": ' + "9" * 4400)
 
 
+SUPERSCRIPT_PATCH = FIRST.replace('"release": "1.24"', '"release": "1.24.\u00b2"')  # int('²') fails
+LONG_PATCH = FIRST.replace('"release": "1.24"', '"release": "1.24.' + "9" * 4400 + '"')
+
+
 @FUZZ
 @given(counterexample_inputs())
 @example(HUGE_INT_FORMAT.encode())
 @example(HUGE_SEED.encode())
+@example(SUPERSCRIPT_PATCH.encode())
+@example(LONG_PATCH.encode())
 def test_counterexample_loader_reads_or_refuses_in_one_line(data: bytes) -> None:
     judge_counterexample(_text(data))
 
@@ -548,3 +555,10 @@ def test_the_sweep_finds_the_nearest_holding_generation_as_defined(
     queries = [(i % len(lows), t) for i, t in queries]
     assert _nearest_holding(lows, highs, queries) == [_nearest_by_definition(lows, highs, i, t)
                                                       for i, t in queries]
+
+
+@pytest.mark.parametrize("text", [SUPERSCRIPT_PATCH, LONG_PATCH], ids=["superscript", "4400-digits"])
+def test_a_release_whose_patch_is_no_number_is_refused(text: str) -> None:
+    assert '"release": "1.24"' not in text
+    with pytest.raises(CounterexampleError, match="unknown Go release"):
+        loads(text, "x.json")

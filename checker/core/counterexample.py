@@ -161,6 +161,11 @@ def parse(doc: Any, where: str = "counterexample") -> Counterexample:
         design = get_design(_req(doc, "design", str, where), release).name
     except (DesignError, ReleaseError) as e:
         raise CounterexampleError(f"{where}: {_without_all(str(e))}") from None
+    except CounterexampleError:
+        raise
+    except ValueError:  # get_release's int() of a patch it cannot read: '1.24.²', thousands of digits
+        raise CounterexampleError(f"{where}: unknown Go release {doc['release'][:40]!r}; see "
+                                  "'gentrace list' for the releases gentrace models") from None
     try:
         bounds = bounds_from_dict(doc.get("bounds"))
     except (BoundsError, TypeError) as e:
