@@ -4,7 +4,8 @@
 Exports the design at the bound (``gentrace export --promela``), builds Spin's verifier
 (``spin -a``, then ``gcc -O2 -DSAFETY -DNOREDUCE``, and once more without ``-DNOREDUCE``
 for Spin's partial-order reduction), runs it exhaustively (``-c0``: on past violations), and
-runs gentrace's explorer on the same system.  Prints both state counts (equal without
+runs gentrace's explorer on the same system (its compiled kernel and its Python engine;
+``--kernel c`` for the kernel alone).  Prints both state counts (equal without
 reduction; with it Spin stores fewer, and the difference is the reduction), the violated
 properties each found, and the ratios of times and of states per second, by wall clock and
 by CPU time (the machine may be shared: the load average is printed before and after).
@@ -46,6 +47,8 @@ def main() -> int:
     ap.add_argument("--bound", nargs="+", action="extend", default=None, metavar="canonical|KEY=VALUE")
     ap.add_argument("--no-por", action="store_true", help="skip the run with Spin's partial-order reduction")
     ap.add_argument("--liveness", action="store_true", help="the explorer also runs its no-completion pass")
+    ap.add_argument("--kernel", default="c,python", metavar="c,python",
+                    help="the explorer's kernels to run, in order (default c,python)")
     ap.add_argument("--keep", type=Path, metavar="DIR", help="build Spin's verifier in DIR and keep it")
     args = ap.parse_args()
     if not spin.available():
@@ -65,58 +68,73 @@ def main() -> int:
           f"in {time.perf_counter() - t0:.1f} s (with building the system)")
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="gentrace-spin-"))
-    c0, w0 = time.process_time(), time.perf_counter()
-    res = explore(system, liveness=args.liveness)
-    g_cpu, g_wall = time.process_time() - c0, time.perf_counter() - w0
-    g_states = res.stats.states
-    g_viol = sorted(p for p in PROPERTY_NAMES if res.verdicts[p] == "violated")
+    ours = []  # (label, result, wall, cpu)
+    for kernel in args.kernel.split(","):
+        if kernel == "c":  # build (or load from the cache) the compiled kernel outside the timing
+            explore(system, max_states=1, liveness=False, kernel="c")
+        c0, w0 = time.process_time(), time.perf_counter()
+        res = explore(system, liveness=args.liveness, kernel=kernel)
+        cpu, wall = time.process_time() - c0, time.perf_counter() - w0
+        label = f"gentrace explore ({res.kernel}{', +liveness' if args.liveness else ''})"
+        ours.append((label, res, wall, cpu))
 
     runs = []
     for por in ([False] if args.no_por else [False, True]):
         built = spin.build(text, work, por=por)
-        pan = spin.run(built, hash_bits=spin.hash_bits_for(g_states))
+        pan = spin.run(built, hash_bits=spin.hash_bits_for(ours[0][1].stats.states))
         runs.append((built, pan))
 
     print(f"load average after: {load()}")
     print()
-    rows = [("engine", "states", "transitions", "search s", "cpu s", "states/s", "build s", "violated")]
-    rows.append(("gentrace explore" + (" (+liveness)" if args.liveness else ""), f"{g_states:,}",
-                 f"{res.stats.transitions:,}", f"{g_wall:.2f}", f"{g_cpu:.2f}", f"{g_states / g_wall:,.0f}",
-                 "-", ", ".join(g_viol) or "none"))
+    rows = [("engine", "states", "transitions", "search s", "cpu s", "states/s", "states/cpu-s", "build s",
+             "violated")]
+    for label, res, wall, cpu in ours:
+        viol = sorted(p for p in PROPERTY_NAMES if res.verdicts[p] == "violated")
+        rows.append((label, f"{res.stats.states:,}", f"{res.stats.transitions:,}", f"{wall:.2f}", f"{cpu:.2f}",
+                     f"{res.stats.states / wall:,.0f}", f"{res.stats.states / max(cpu, 1e-9):,.0f}", "-",
+                     ", ".join(viol) or "none"))
     for built, pan in runs:
         found = sorted(pan.failed | ({"deadlock-freedom"} if pan.invalid_end else set()))
         rows.append((f"spin -DSAFETY{'' if pan.por else ' -DNOREDUCE'}", f"{pan.states:,}", f"{pan.transitions:,}",
                      f"{pan.seconds:.2f}", f"{pan.cpu_seconds:.2f}", f"{pan.states / max(pan.seconds, 1e-9):,.0f}",
+                     f"{pan.states / max(pan.cpu_seconds, 1e-9):,.0f}",
                      f"{built.spin_seconds + built.cc_seconds:.1f}", ", ".join(found) or "none"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
         cells = zip(r, widths, strict=True)
-        print("  ".join(c.rjust(w) if 0 < i < 7 else c.ljust(w) for i, (c, w) in enumerate(cells)))
+        print("  ".join(c.rjust(w) if 0 < i < 8 else c.ljust(w) for i, (c, w) in enumerate(cells)).rstrip())
     print()
-    print("Transitions: Spin counts stored + matched states, i.e. every transition, plus the initial "
-          "state, plus one self-loop per finished state (the completion process's FINISHED option).")
+    print("search s: wall clock of the search alone (Spin: its own 'elapsed time'); cpu s: the search's "
+          "user + system time (Spin: the verifier process's, with its start-up). Spin's build (spin -a, "
+          "gcc -O2) is not in its search time. Transitions: Spin counts stored + matched states, i.e. every "
+          "transition, plus the initial state, plus one self-loop per finished state (the completion "
+          "process's FINISHED option).")
     ok = True
-    for _built, pan in runs:
+    for built, pan in runs:
         name = "Spin with partial-order reduction" if pan.por else "Spin"
         found = pan.failed | ({"deadlock-freedom"} if pan.invalid_end else set())
-        if pan.states == g_states:
-            print(f"{name}: the same {g_states:,} states as gentrace.")
-        elif pan.por:
-            print(f"{name}: {pan.states:,} states, {g_states - pan.states:+,} fewer than gentrace's {g_states:,}: "
-                  "the states its reduction skips (it explores a subset of the interleavings).")
-        else:
-            ok = False
-            print(f"{name}: {pan.states:,} states, gentrace {g_states:,}: they should be equal "
-                  "(a defect of the export)")
-        if found != set(g_viol):
-            ok = ok and pan.por
-            print(f"  violated properties differ: Spin {sorted(found)}, gentrace {g_viol}")
-        print(f"  time gentrace/Spin: {g_wall / max(pan.seconds, 1e-9):.2f} (wall), "
-              f"{g_cpu / max(pan.cpu_seconds, 1e-9):.2f} (cpu); states per second gentrace/Spin: "
-              f"{(g_states / g_wall) / max(pan.states / max(pan.seconds, 1e-9), 1e-9):.3f}; "
-              f"Spin's state vector {pan.vector_bytes} bytes as stored, depth {pan.depth}")
-        print(f"  Spin build: spin -a {next(b for b, p in runs if p is pan).spin_seconds:.1f} s, "
-              f"gcc -O2 {next(b for b, p in runs if p is pan).cc_seconds:.1f} s (not in its search time)")
+        for label, res, wall, cpu in ours:
+            g_states = res.stats.states
+            g_viol = {p for p in PROPERTY_NAMES if res.verdicts[p] == "violated"}
+            if pan.states == g_states:
+                print(f"{name} vs {label}: the same {g_states:,} states.")
+            elif pan.por:
+                print(f"{name} vs {label}: {pan.states:,} states, {g_states - pan.states:,} fewer than "
+                      f"{g_states:,}: the states its reduction skips (a subset of the interleavings).")
+            else:
+                ok = False
+                print(f"{name} vs {label}: {pan.states:,} states against {g_states:,}: they should be equal "
+                      "(a defect of the export)")
+            if found != g_viol:
+                ok = ok and pan.por
+                print(f"  violated properties differ: Spin {sorted(found)}, gentrace {sorted(g_viol)}")
+            rate, srate = g_states / wall, pan.states / max(pan.seconds, 1e-9)
+            crate, scrate = g_states / max(cpu, 1e-9), pan.states / max(pan.cpu_seconds, 1e-9)
+            print(f"  time gentrace/Spin: {wall / max(pan.seconds, 1e-9):.2f} (wall), "
+                  f"{cpu / max(pan.cpu_seconds, 1e-9):.2f} (cpu); states per second gentrace/Spin: "
+                  f"{rate / srate:.3f} (wall), {crate / scrate:.3f} (cpu)")
+        print(f"  Spin's state vector {pan.vector_bytes} bytes as stored, depth {pan.depth}; build: spin -a "
+              f"{built.spin_seconds:.1f} s, gcc -O2 {built.cc_seconds:.1f} s")
     if args.keep is None:
         for f in sorted(work.iterdir()):
             f.unlink()
