@@ -232,12 +232,14 @@ def test_mismatch_is_marked_and_summarised(docs: list[tuple[str, Any]]) -> None:
     assert "1 verdict(s) differ from their expectation" in markdown.render(rep)
 
 
-def test_summary_is_five_lines_and_names_every_finding(made: tuple[Any, ...]) -> None:
+def test_summary_is_five_lines_and_what_is_left_out_and_names_every_finding(made: tuple[Any, ...]) -> None:
     _, rep, _, md = made
     summary = md[md.index("## 1. Summary"):md.index("## 2.")]
     lines = [ln for ln in summary.splitlines() if ln.startswith("- ")]
+    # These results hold go1.27 only and no proof: the sixth line says so, with the commands.
     assert [ln.split("**")[1] for ln in lines] == ["Checked", "Holds", "Violated",
-                                                   "Proved for runs of any length", "Findings"]
+                                                   "Proved for runs of any length", "Findings", "Left out"]
+    assert "`gentrace report --go all --out report`" in lines[5] and "gentrace prove --unbounded" in lines[5]
     for f in FINDINGS:
         assert f"`{f}`" in lines[4]
     assert "sample-generation, no-unflushed-at-stop, sample-conservation (at `ring` on go1.27)" in lines[2]
@@ -363,7 +365,8 @@ def test_proofs_and_runtime_rows_are_shown(docs: list[tuple[str, Any]]) -> None:
     assert ("| 1.27 | drain-until-empty | go1.27.3 | Default 0/20 | 0 | 5 | 900 | 0 | 0 | none | none | 50.0 s |"
             in findings), findings
     assert "| 1.27 | fixed | go1.27.3 | Default 3/20 | 0 | 5 | 900 | 2 | 0 | none | sample-generation |" in findings
-    assert "1 of 2 proof(s)" in md
+    assert ("**Proved for runs of any length**: `fixed` (1 worker): 1 violated of 1 on go1.27; `corrected` "
+            "(any workers): 1 proved of 1 on go1.27.") in md
 
 
 def test_without_proofs_the_report_says_so(made: tuple[Any, ...]) -> None:
@@ -418,7 +421,7 @@ def test_cli_report_runs_the_explorer_when_given_no_check_results(tmp_path: Path
                                                                   capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "rep"
     code = main(["report", "--out", str(out), "--go", "1.27", "--design", "fixed,corrected",
-                 "--bound", "ring", "--no-lemmas", "--json"])
+                 "--bound", "ring", "--no-lemmas", "--proofs", "none", "--json"])
     o, _ = capsys.readouterr()
     assert code == 0
     summary = json.loads(o)
@@ -433,7 +436,7 @@ def test_cli_report_runs_the_explorer_when_given_no_check_results(tmp_path: Path
                  "--no-lemmas"]) == 0
     strip = lambda t: without_timings(t.replace(str(out / "results") + "/", "results/"))  # noqa: E731
     a = strip((out / "report.md").read_text())
-    b = strip((again / "report.md").read_text())
+    b = strip((again / "report.md").read_text().replace(f"--out {again}", f"--out {out}"))
     # Only the commands differ: the second report ran none.
     assert a.split("## 1. Summary")[1].split("## 7.")[0] == b.split("## 1. Summary")[1].split("## 7.")[0]
 
@@ -468,8 +471,7 @@ def test_a_counterexample_that_does_not_replay_is_named_and_fails_the_report(
     broken = tmp_path / "broken.json"
     broken.write_text(json.dumps(cx))
     out = tmp_path / "rep"
-    assert main(["report", "--out", str(out), "--results", str(check), str(broken), "--no-lemmas",
-                 "--findings", str(tmp_path)]) == 1
+    assert main(["report", "--out", str(out), "--results", str(check), str(broken), "--no-lemmas"]) == 1
     o = capsys.readouterr().out
     assert "1 not replayed" in o and "not drawn: " in o and "broken.json" in o
     assert "Not drawn: " in (out / "report.md").read_text()

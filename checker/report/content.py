@@ -9,7 +9,6 @@ apart from timings.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +17,7 @@ from gentrace.core.replay import ReplayError
 from gentrace.model import DESIGNS, FINDINGS, NAMED, PROPERTIES, PROPERTY_NAMES, RELEASES, get_design
 from gentrace.model.bounds import DOC
 from gentrace.report.blocks import Block, Bullets, Cell, Code, Diagram, Fold, Heading, Para, Table, secs
+from gentrace.report.findings import paragraphs, shows_command
 from gentrace.report.results import Results, Verdict, bounds_key
 from gentrace.report.scope import ABSTRACTIONS, COVERS, formulas
 from gentrace.report.story import Story, build_story
@@ -26,7 +26,8 @@ _NEWEST = list(RELEASES.values())[-1]  # a finding's Go files, as the newest rel
 
 SHORT = {"sample-generation": "sample-gen", "event-generation": "event-gen", "flush-before-seal": "seal",
          "no-unflushed-at-stop": "unflushed", "sample-conservation": "conserve", "deadlock-freedom": "deadlock",
-         "single-reader": "1-reader", "generation-order": "gen-order", "reader-lifetime": "reader-life"}
+         "single-reader": "1-reader", "generation-order": "gen-order", "reader-lifetime": "reader-life",
+         "locks-balanced": "locks"}
 ENGINE_TITLE = {"explore": "explore (exhaustive within the bound)",
                 "hypothesis": "hypothesis (sampled runs: never 'holds')",
                 "z3": "z3 (bounded model checking: never 'holds')"}
@@ -40,7 +41,9 @@ class Inputs:
     report_command: str = ""                              # the command that made this report
     versions: dict[str, str] = field(default_factory=dict)
     findings_readme: str = ""                             # findings/README.md
-    findings_dir: str = "findings"
+    findings_dir: str = "findings"                        # where the report's findings are, from out
+    out: str = "report"                                   # the report's directory, for commands
+    results: list[str] = field(default_factory=list)      # the --results it read (or out/results)
 
 
 @dataclass
@@ -68,7 +71,7 @@ def build(results: Results, inputs: Inputs) -> Report:
     blocks: list[Block] = [Heading(1, "gentrace: design-review evidence for the tracer's CPU-sample / "
                                       "generation protocol (Go CL 555495)")]
     blocks += _contents()
-    blocks += _summary(results, stories)
+    blocks += _summary(results, stories, inputs)
     blocks += _scope(results)
     blocks += _matrix(results, by_key)
     blocks += _counterexamples(stories, problems)
@@ -79,14 +82,15 @@ def build(results: Results, inputs: Inputs) -> Report:
              Para("The summary of a `gentrace report`: the full report (`report.md`, `index.html`) has "
                   "the model's scope, every counterexample as a diagram with every step's Go reference, "
                   "the proofs and the commands to reproduce it."),
-             *_summary(results, stories), *_matrix(results, {}), *_brief_findings(results, stories, inputs)]
+             *_summary(results, stories, inputs), *_matrix(results, {}),
+             *_brief_findings(results, stories, inputs)]
     return Report("gentrace report", blocks, stories, problems, brief)
 
 
 def _brief_findings(results: Results, stories: list[Story], inputs: Inputs) -> list[Block]:
     """Each finding: what it is, one counterexample drawn, its correction's verdicts."""
     out: list[Block] = [_h(4)]
-    paras = _finding_paragraphs(inputs.findings_readme)
+    paras = paragraphs(inputs.findings_readme)
     for f in FINDINGS.values():
         out.append(Heading(3, f"{f.name}: {f.title}", f"finding-{f.name}"))
         out.append(Para(f"**Releases**: {f.releases}. **Where**: {_NEWEST.ref(f.where)}."))
@@ -201,7 +205,7 @@ def bound_order(b: str) -> tuple[int, str]:
     return (names.index(n) if n in names else len(names), b)
 
 
-def _summary(results: Results, stories: list[Story]) -> list[Block]:
+def _summary(results: Results, stories: list[Story], inputs: Inputs) -> list[Block]:
     v = results.verdicts
     rels = sorted({x.release for x in v}, key=list(RELEASES).index)
     designs = sorted({x.design for x in v}, key=design_order)
@@ -279,18 +283,15 @@ def _summary(results: Results, stories: list[Story]) -> list[Block]:
              f"{len(caught)} of {len(mutants)} other designs expected to violate a property were caught"
              + (f" (the explorer found {found} of the {len(want)} expected violations)" if want else "") + "; "
              f"{len(stories)} distinct counterexample(s), each replayed on the model.")
-    proved = [p for p in results.proofs if p.verdict == "proved"]
     if results.proofs:
-        line4 = (f"**Proved for runs of any length**: {len(proved)} of {len(results.proofs)} proof(s): "
-                 + ", ".join(f"{p.design}@{p.release}" + (f" {p.prop}" if p.prop else "") + f" ({p.verdict})"
-                             for p in sorted(results.proofs, key=lambda p: (p.release, p.design, p.prop))[:6])
-                 + (" ..." if len(results.proofs) > 6 else "") + ".")
+        line4 = "**Proved for runs of any length**: " + _proofs_text(results) + "."
     else:
         lem = results.lemmas
         ok = sum(lm.get("verdict") == lm.get("expected") for lm in lem)
         line4 = ("**Proved for runs of any length**: no such proof is in these results (every verdict "
-                 "above is within its bound)" + (f"; the arithmetic of traceNextGen is proved by z3: {ok} of "
-                                                   f"{len(lem)} lemmas as expected" if lem else "") + ".")
+                 "above is within its bound; see **Left out**)" + (f"; the arithmetic of traceNextGen is proved "
+                                                                  f"by z3: {ok} of {len(lem)} lemmas as expected"
+                                                                  if lem else "") + ".")
     fl = []
     for f in FINDINGS.values():
         shown = sorted({s.release for s in stories if _finding_of(s) == f.name}
@@ -299,11 +300,76 @@ def _summary(results: Results, stories: list[Story]) -> list[Block]:
         corr = [x for x in ex if x.design == f.correction]
         corr_ok = corr and all(x.matches for x in corr)
         fl.append(f"[`{f.name}`](#finding-{f.name}) ({f.releases}; "
-                  + (f"shown here on {_releases_text(shown)}" if shown else "not shown by these results")
+                  + (f"shown here on {_releases_text(shown)}" if shown else
+                     f"not shown by these results: `{shows_command(f)}` shows it")
                   + f"; correction `{f.correction}`"
                   + ("" if not corr else ": as expected" if corr_ok else ": **differs**") + ")")
     line5 = "**Findings**: " + "; ".join(fl) + "."
-    return [_h(0), Bullets([line1, line2, line3, line4, line5])]
+    lines = [line1, line2, line3, line4, line5]
+    left = _left_out(results, inputs)
+    if left:
+        lines.append("**Left out** (each with the command that adds it): " + "; ".join(left) + ".")
+    return [_h(0), Bullets(lines)]
+
+
+def _proofs_text(results: Results) -> str:
+    """The proofs, per design and worker count: what was proved on which releases."""
+    groups: dict[tuple[str, str], dict[str, list[str]]] = {}
+    for d, w in sorted({(p.design, str(p.workers)) for p in results.proofs},
+                       key=lambda dw: (design_order(dw[0]), dw[1])):
+        for r in RELEASES:
+            rows = [p for p in results.proofs if p.design == d and str(p.workers) == w and p.release == r]
+            if not rows:
+                continue
+            counts: dict[str, int] = {}
+            for p in rows:
+                counts[p.verdict] = counts.get(p.verdict, 0) + 1
+            text = ", ".join(f"{n} {v}" for v, n in sorted(counts.items(), key=lambda kv: kv[0] != "proved"))
+            text += f" of {len(rows)}" + ("" if len(rows) != len(PROPERTY_NAMES) else " properties")
+            groups.setdefault((d, w), {}).setdefault(text, []).append(r)
+    parts = []
+    for (d, w), by in groups.items():
+        who = f"`{d}`" + ("" if w == "None" else f" ({w} worker{'s' if w != '1' else ''})")
+        parts.append(who + ": " + "; ".join(f"{t} on {_releases_text(rs)}" for t, rs in by.items()))
+    bad = [p for p in results.proofs if p.differs]
+    tail = (f" (**{len(bad)} not as expected**: "
+            + ", ".join(f"{p.design}@{p.release} {p.prop} {p.verdict}" for p in bad[:4])
+            + (" ..." if len(bad) > 4 else "") + ")") if bad else (
+        "; every verdict as expected (a violation shown by a bounded run, replayed)"
+        if any(p.expected for p in results.proofs) else "")
+    return "; ".join(parts) + tail
+
+
+def _left_out(results: Results, inputs: Inputs) -> list[str]:
+    """What a reviewer might look for and these results do not hold, each with its command."""
+    out = []
+    checked = [r for r in RELEASES if any(v.release == r for v in results.verdicts)]
+    missing = [r for r in RELEASES if r not in checked]
+    if results.verdicts and missing:
+        out.append(f"the releases {_releases_text(missing)} were not checked (`gentrace report --go all "
+                   f"--out {inputs.out}` checks every release: many minutes)")
+    rels = ",".join(r for r in RELEASES if r in set(checked) | {p.release for p in results.proofs}) or "all"
+    again = " ".join([*(inputs.results or [f"{inputs.out}/results"]), "proofs.json"])
+    add = (f"`gentrace prove --unbounded --go {rels} --design fixed,corrected --workers 1,2,3 --json > "
+           f"proofs.json`, minutes per design and release, then `gentrace report --results {again} "
+           f"--out {inputs.out}`")
+    if not results.proofs:
+        out.append(f"proofs for runs of any length ({add})")
+    else:
+        designs = {p.design for p in results.proofs}
+        workers = {str(p.workers) for p in results.proofs}
+        lacking = [d for d in ("fixed", "corrected") if d not in designs]
+        few = [] if "any" in workers else sorted({"1", "2", "3"} - workers)
+        what = []
+        if lacking:
+            what.append("of " + ", ".join(f"`{d}`" for d in lacking)
+                        + (" (which of its properties hold for runs of any length: minutes per release)"
+                           if "fixed" in lacking else ""))
+        if few:
+            what.append(f"with {' and '.join(few)} workers")
+        if what:
+            out.append(f"proofs {' and '.join(what)} ({add})")
+    return out
 
 
 # -- 2. scope -----------------------------------------------------------------------
@@ -473,19 +539,9 @@ def _counterexamples(stories: list[Story], problems: list[str]) -> list[Block]:
 
 # -- 5. findings ----------------------------------------------------------------------
 
-def _finding_paragraphs(readme: str) -> dict[str, list[str]]:
-    """findings/README.md's section per finding, as paragraphs (``## name (...)`` headings)."""
-    out: dict[str, list[str]] = {}
-    for part in re.split(r"^## ", readme, flags=re.M)[1:]:
-        head, _, body = part.partition("\n")
-        name = head.split()[0]
-        out[name] = [" ".join(p.split()) for p in body.strip().split("\n\n") if p.strip()]
-    return out
-
-
 def _findings(results: Results, stories: list[Story], inputs: Inputs) -> list[Block]:
     out: list[Block] = [_h(4)]
-    paras = _finding_paragraphs(inputs.findings_readme)
+    paras = paragraphs(inputs.findings_readme)
     ex = [x for x in results.verdicts if x.engine == "explore"]
     for f in FINDINGS.values():
         out.append(Heading(3, f"{f.name}: {f.title}", f"finding-{f.name}"))
@@ -614,10 +670,13 @@ def _reproduce(results: Results, inputs: Inputs) -> list[Block]:
     if inputs.report_command:
         out.append(Para("This report was made by:"))
         out.append(Code(inputs.report_command, "sh"))
-    out.append(Para("Every counterexample replays step by step: the findings' files with the command "
-                    "below, and the others once written with `--out DIR` by the command that found them "
-                    "(`gentrace check --out DIR ...`, then `gentrace replay DIR`):"))
+    out.append(Para(f"Every counterexample replays step by step. The findings' paragraphs and counterexample "
+                    f"files are copied into this report's folder `{inputs.findings_dir}/`; from the report's "
+                    f"directory (`{inputs.out}`), with any installed gentrace:"))
     out.append(Code(f"gentrace replay {inputs.findings_dir}/", "sh"))
+    out.append(Para("The other counterexamples replay once written with `--out DIR` by the command that found "
+                    "them (`gentrace check --out DIR ...`, then `gentrace replay DIR`). The explorer shows each "
+                    "finding again with `" + "`, `".join(shows_command(f) for f in FINDINGS.values()) + "`."))
     rows = [[Cell(s.name), Cell(s.kind), Cell(s.engine or "-"),
              Cell(f"`{bound_name(bounds_key(s.bounds))}`" if s.bounds else "-"), Cell(s.detail or "-")]
             for s in results.sources]

@@ -11,8 +11,9 @@ Every document is recognised by its shape, not by a file name, so a report takes
   beside the model's verdicts as they are given;
 * a counterexample file (format ``gentrace-counterexample``).
 
-A later document's row for the same (engine, release, design, property, bounds) replaces
-an earlier one's, so a rerun can be layered over an old results file.
+A later document's row for the same (engine, release, design, property, bounds), or the
+same proof (release, design, property, workers), replaces an earlier one's, so a
+rerun can be layered over an old results file.
 """
 
 from __future__ import annotations
@@ -93,6 +94,25 @@ class Proof:
     workers: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def expected(self) -> str:
+        """What the prover expected of this property ("" when the row does not say)."""
+        exp = self.extra.get("expected")
+        return str(exp.get(self.prop, "")) if isinstance(exp, dict) else ""
+
+    @property
+    def differs(self) -> bool:
+        """A proof row whose verdict is not the expected one: a violation shown where one is
+        expected, vacuous where vacuous is, proved everywhere else (as ``prove --unbounded``
+        judges it).  A row that states no expectation never differs."""
+        if not self.expected or not self.prop:
+            return False
+        return self.verdict != {"violated": "violated", "vacuous": "vacuous"}.get(self.expected, "proved")
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.release, self.design, self.prop, str(self.workers))
+
 
 @dataclass
 class Source:
@@ -170,7 +190,9 @@ class Results:
             if not isinstance(row, dict):
                 raise ResultsError(f"{where}: a row of \"results\" is not an object")
             if is_proof or _is_proof(row, method):
-                self.proofs.append(_proof(row, method, where))
+                pr = _proof(row, method, where)
+                self.proofs = [o for o in self.proofs if o.key != pr.key]
+                self.proofs.append(pr)
                 engines.add("z3 (unbounded)")
                 continue
             v = _verdict(row, bounds, doc, where)
