@@ -4,6 +4,7 @@ patch range, ``list --go``, each release's own Go file names."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from cli_run import run
@@ -88,3 +89,22 @@ def test_list_uses_each_releases_own_file_names(capsys: pytest.CaptureFixture[st
     assert "go: tracecpu.go traceReadCPU: one trace.cpuLogRead" in out, "the newest release's names"
     legacy = out[out.index("\n  legacy"):].split("\n  ")[1:4]
     assert any("trace2" in line for line in legacy), "legacy exists on go1.22 only: its names"
+
+
+@pytest.mark.parametrize("cmd", [["replay"], ["report", "--out", "{tmp}/r", "--results"]])
+def test_a_malformed_json_file_gets_the_whole_message(cmd: list[str], tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """json's message ends "starting at": the line and column it points at are part of it."""
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"design": "fixed",\n "release": "1.27')
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in cmd] + [str(bad)]
+    err = one_line_error(*run(argv, capsys))
+    assert err.rstrip().endswith("not JSON: Unterminated string starting at: line 2 column 13 (char 32)"), err
+
+
+def test_one_readable_trace_of_two_is_one_trace(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    junk = tmp_path / "junk.trace"
+    junk.write_text("junk\n")
+    trace = Path(__file__).parent / "data" / "traces" / "workload-go1.27.3.trace"
+    code, out, _ = run(["conform", str(junk), str(trace)], capsys)
+    assert code == 2 and out.rstrip().endswith("1 trace checked: 1 conform, 0 violate; 1 unreadable")

@@ -114,8 +114,8 @@ def test_unusable_files_are_named_on_stderr_and_the_others_still_run(
     out, err = capsys.readouterr()
     no_traceback(err)
     assert err.splitlines() == [
-        f"gentrace: {folder / 'broken.json'}: not JSON (line 1: Expecting property name enclosed in "
-        "double quotes)",
+        f"gentrace: {folder / 'broken.json'}: not JSON: Expecting property name enclosed in "
+        "double quotes: line 1 column 2 (char 1)",
         f"gentrace: {folder / 'teleport.json'}: step 1: thread {doc['steps'][0]['thread']} has no step "
         "'teleport' in design fixed",
         f"gentrace: {missing}: no such file",

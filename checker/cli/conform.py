@@ -66,7 +66,8 @@ def cmd_conform(args: argparse.Namespace) -> int:
     elif len(args.traces) > 1 and not interrupted:
         bad = sum(1 for r in reports if r.violations)
         print()
-        print(f"{len(reports)} traces checked: {len(reports) - bad} conform, {bad} violate"
+        n = len(reports)
+        print(f"{n} {'trace' if n == 1 else 'traces'} checked: {n - bad} conform, {bad} violate"
               + (f"; {len(unreadable)} unreadable" if unreadable else ""))
     if interrupted:
         print("gentrace: interrupted", file=sys.stderr)

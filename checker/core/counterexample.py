@@ -123,7 +123,7 @@ def loads(text: str, where: str = "counterexample") -> Counterexample:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
-        raise CounterexampleError(f"{where}: not JSON (line {e.lineno}: {e.msg})") from None
+        raise CounterexampleError(f"{where}: not JSON: {e}") from None
     except RecursionError:
         raise CounterexampleError(f"{where}: JSON nested too deeply to be a counterexample") from None
     except ValueError:  # an integer past Python's digit limit (int_max_str_digits)
