@@ -47,7 +47,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parent.parent
-TRACES = {p.name: p.read_bytes() for p in sorted((ROOT / "tests" / "data" / "traces").glob("*.trace"))}
+TRACE_FILES = sorted((ROOT / "tests" / "data" / "traces").glob("*.trace"))
+TRACES = {p.name: p.read_bytes() for p in TRACE_FILES}
 FINDINGS = {p.name: p.read_text() for p in sorted((ROOT / "findings").glob("*.json"))}
 
 # The default run: fixed seed, few examples, a deadline far above any honest input's time.
@@ -326,7 +327,7 @@ def changed_counterexamples(draw: st.DrawFn) -> str:
     for _ in range(draw(st.integers(1, 3))):
         path = draw(st.sampled_from(list(_paths(doc))))
         op = draw(st.sampled_from(["set", "set", "drop", "rename", "steps"]))
-        if op == "steps" and doc.get("steps") and isinstance(doc["steps"], list):
+        if op == "steps" and isinstance(doc, dict) and doc.get("steps") and isinstance(doc["steps"], list):
             steps = doc["steps"]
             how = draw(st.sampled_from(["cut", "repeat", "swap", "rename", "other"]))
             i = draw(st.integers(0, len(steps) - 1))
@@ -539,7 +540,7 @@ def _nearest_by_definition(lows: list[float], highs: list[float], i: int, t: int
 spans = st.lists(st.tuples(st.integers(0, 20), st.integers(0, 20)), min_size=1, max_size=12)
 
 
-@settings(FUZZ, max_examples=200)
+@settings(FUZZ, max_examples=100)
 @given(spans, st.booleans(), st.booleans(), st.lists(st.tuples(st.integers(0, 11), st.integers(-2, 22)),
                                                      max_size=10))
 def test_the_sweep_finds_the_nearest_holding_generation_as_defined(
