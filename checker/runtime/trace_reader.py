@@ -39,7 +39,7 @@ class TraceError(Exception):
     """The file is not a readable trace of a supported version: a one-line reason."""
 
 
-@dataclass
+@dataclass(slots=True)  # slots: a file of tiny batches makes one per five bytes
 class Generation:
     """One generation as the file has it (its batches are contiguous in the file)."""
 
