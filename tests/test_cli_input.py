@@ -108,3 +108,35 @@ def test_one_readable_trace_of_two_is_one_trace(tmp_path: Path, capsys: pytest.C
     trace = Path(__file__).parent / "data" / "traces" / "workload-go1.27.3.trace"
     code, out, _ = run(["conform", str(junk), str(trace)], capsys)
     assert code == 2 and out.rstrip().endswith("1 trace checked: 1 conform, 0 violate; 1 unreadable")
+
+
+def test_prove_help_describes_every_mode(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        run(["prove", "--help"], capsys)
+    out = capsys.readouterr().out
+    description = " ".join(out.split("options:")[0].split())
+    for mode in ("--bmc K", "--unbounded", "--invariants", "--lemmas"):
+        assert mode in description, mode
+
+
+def test_invariants_of_every_design_are_listed_once(capsys: pytest.CaptureFixture[str]) -> None:
+    """14 designs share most of their invariants: each is printed once, then who keeps what."""
+    code, out, _ = run(["prove", "--invariants", "--json"], capsys)
+    docs = json.loads(out)["invariants"]
+    names = {i["name"] for d in docs for i in d["invariants"]}
+    code, out, _ = run(["prove", "--invariants"], capsys)
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) < len(names) + 20, len(lines)
+    assert lines[0].startswith(f"go1.27, 1 worker(s): {len(names)} stated invariants") and "over 14 designs" in lines[0]
+    listed = [x.split(":")[0].split(" (in ")[0].strip() for x in lines[1:lines.index("designs:")]]
+    assert sorted(set(listed)) == sorted(names)
+    keeps = "\n".join(lines[lines.index("designs:") + 1:])
+    for d in docs:
+        assert d["design"] in keeps
+    reader_unlocked = next(d for d in docs if d["design"] == "reader-unlocked")
+    missing = sorted(names - {i["name"] for i in reader_unlocked["invariants"]})
+    line = next(x for x in keeps.splitlines() if x.startswith("  reader-unlocked:"))
+    assert sorted(line.split("all but ")[1].split(", ")) == missing
+    code, out, _ = run(["prove", "--invariants", "--design", "corrected"], capsys)
+    assert out.startswith("go1.27 corrected, 1 worker(s):"), "one design: its own list, as before"

@@ -39,13 +39,17 @@ def non_negative_int(text: str) -> int:
 
 def add_prove_parser(sub: Any) -> None:
     p = sub.add_parser(
-        "prove", help="the Z3 engine: bounded model checking (--bmc K) and arithmetic lemmas",
+        "prove", help="the Z3 engine: bounded model checking (--bmc K), proofs for runs of any "
+        "length (--unbounded), arithmetic lemmas (--lemmas)",
         description="The Z3 engine. --bmc K: per design and property, the shortest violation "
         "within K steps (replayed on the concrete model before it is reported) or 'none within K "
-        "steps', never 'holds'. --lemmas: traceNextGen's lemmas on 32- and 64-bit words, and the "
+        "steps', never 'holds'. --unbounded: per design, property and worker count, a proof that "
+        "the property holds in runs of any length (any number of sections, signals and advances), "
+        "or a violation replayed on the model; --invariants lists the stated invariants those "
+        "proofs rest on. --lemmas: traceNextGen's lemmas on 32- and 64-bit words, and the "
         "facts that make the model's small word stand for the real one. Exit 0 when no violation "
-        "is found where none is expected and every lemma about the real traceNextGen is proved; 1 "
-        "otherwise; 2 on bad input; 130 on Ctrl-C.")
+        "is found where none is expected, every proof expected is made and every lemma about the "
+        "real traceNextGen is proved; 1 otherwise; 2 on bad input; 130 on Ctrl-C.")
     p.add_argument("--bmc", type=non_negative_int, metavar="K",
                    help="bounded model checking to depth K")
     p.add_argument("--lemmas", action="store_true", help="prove the lemmas on traceNextGen")
@@ -163,14 +167,56 @@ def list_invariants(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"invariants": docs}, indent=1))
         return 0
+    by_release: dict[str, list[dict[str, Any]]] = {}
     for doc in docs:
-        print(f"go{doc['release']} {doc['design']}, {workers} worker(s): {len(doc['invariants'])} "
-              "stated invariants (model/invariants.py)")
-        for inv in doc["invariants"]:
-            used = "" if inv["for"] == "every property" else f"  [for {', '.join(inv['for'])}]"
-            print(f"  {inv['name']}: {inv['reason']}{used}")
+        by_release.setdefault(doc["release"], []).append(doc)
+    for rel, group in by_release.items():
+        if len(group) == 1:
+            doc = group[0]
+            print(f"go{rel} {doc['design']}, {workers} worker(s): {len(doc['invariants'])} "
+                  "stated invariants (model/invariants.py)")
+            for inv in doc["invariants"]:
+                print(f"  {_invariant_line(inv)}")
+        else:
+            _print_invariants_once(rel, group, workers)
         print()
     return 0
+
+
+def _invariant_line(inv: dict[str, Any], where: str = "") -> str:
+    used = "" if inv["for"] == "every property" else f"  [for {', '.join(inv['for'])}]"
+    return f"{inv['name']}{where}: {inv['reason']}{used}"
+
+
+def _print_invariants_once(rel: str, group: list[dict[str, Any]], workers: int) -> None:
+    """Several designs of one release: each invariant once (a reason that differs between
+    designs once per wording, naming the designs of the rarer ones), then which designs keep
+    which, designs with the same set on one line."""
+    order: list[str] = []
+    wordings: dict[str, dict[str, list[str]]] = {}  # name -> reason -> designs
+    invs: dict[tuple[str, str], dict[str, Any]] = {}
+    for doc in group:
+        for inv in doc["invariants"]:
+            if inv["name"] not in wordings:
+                order.append(inv["name"])
+            wordings.setdefault(inv["name"], {}).setdefault(inv["reason"], []).append(doc["design"])
+            invs.setdefault((inv["name"], inv["reason"]), inv)
+    print(f"go{rel}, {workers} worker(s): {len(order)} stated invariants (model/invariants.py) over "
+          f"{len(group)} designs; which designs keep which follows the list")
+    for name in order:
+        common = max(wordings[name].values(), key=len)
+        for reason, names in wordings[name].items():
+            where = "" if names is common else f" (in {', '.join(names)})"
+            print(f"  {_invariant_line(invs[(name, reason)], where)}")
+    kept: dict[tuple[str, ...], list[str]] = {}
+    for doc in group:
+        have = {inv["name"] for inv in doc["invariants"]}
+        kept.setdefault(tuple(n for n in order if n not in have), []).append(doc["design"])
+    print("designs:")
+    for missing, names in kept.items():
+        n = len(order) - len(missing)
+        what = f"all {n}" if not missing else f"{n}, all but {', '.join(missing)}"
+        print(f"  {', '.join(names)}: {what}")
 
 
 def check_z3(args: argparse.Namespace, depth: int) -> int:
