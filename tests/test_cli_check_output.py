@@ -156,3 +156,20 @@ def test_progress_is_redrawn_a_few_times_a_second(capsys: pytest.CaptureFixture[
     assert 1 <= err.count("\r") <= 5, err.count("\r")
     p(Stats(states=1, transitions=0, depth=5, seconds=60))
     assert "60 s" in capsys.readouterr().err, "a later report is still drawn"
+
+
+def test_engine_all_cut_short_exits_3_too(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["check", "--engine", "all", "--design", "corrected", "--examples", "5", "--no-shrink",
+            "--depth", "2", "--quiet"]
+    code, out, _ = run([*argv, "--max-states", "1000"], capsys)
+    assert code == 3, out
+
+
+def test_engine_all_contradiction_with_a_cut_exits_1(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The twin: claim corrected violates deadlock-freedom; nothing finds it, so the sample fails."""
+    monkeypatch.setitem(DESIGNS, "corrected", dataclasses.replace(
+        DESIGNS["corrected"], violates={"deadlock-freedom": "claimed"}))
+    code, out, _ = run(["check", "--engine", "all", "--design", "corrected", "--examples", "5",
+                        "--no-shrink", "--depth", "2", "--quiet", "--max-states", "1000"], capsys)
+    assert code == 1, out

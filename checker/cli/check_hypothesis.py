@@ -166,6 +166,9 @@ def run(args: argparse.Namespace, designs: list[Design], bounds: Bounds) -> int:
             print_interrupted(stopped, designs, at)
     if stopped:
         return 130
+    if not ok and sampled_ok and all(a["agree"] is not False for a in agreement):
+        from gentrace.cli.check import exit_status
+        return exit_status(exp_rows)  # 3 when explorer verdicts are only incomplete
     return 0 if ok else 1
 
 
