@@ -276,11 +276,15 @@ def test_trace_reader_reads_or_refuses_in_one_line(data: bytes) -> None:
 
 
 @FUZZ
-@given(trace_inputs())
-@example(HUGE_DELTA)
-def test_conform_command_refuses_bad_traces_in_one_line(data: bytes) -> None:
+@given(trace_inputs(), st.sampled_from(["one", "json", "many"]))
+@example(HUGE_DELTA, "one")
+@example(MANY_MISPLACED, "many")
+def test_conform_command_refuses_bad_traces_in_one_line(data: bytes, how: str) -> None:
+    good = str(TRACE_FILES[0])
     with scratch_file(data, ".trace") as path:
-        check_cli(["conform", path], ok=(0, 1))
+        argv = {"one": ["conform", "--generations", path], "json": ["conform", "--json", path],
+                "many": ["conform", path, good]}[how]
+        check_cli(argv, ok=(0, 1))
 
 
 # -- counterexamples -----------------------------------------------------------------------
