@@ -66,6 +66,15 @@ def test_the_text_ends_with_one_line_per_finding_not_shown(capsys: pytest.Captur
                        "gentrace check --go 1.24 --design fixed --bound ring")
 
 
+def test_a_search_cut_short_names_the_finding_it_did_not_reach(capsys: pytest.CaptureFixture[str]) -> None:
+    """The bound `ring` shows single-read-drain, but not within 100 states."""
+    code, doc = check_json(["--design", "fixed", "--bound", "ring", "--max-states", "100"], capsys)
+    assert code == 3
+    (u,) = [u for u in doc["findings_not_shown"] if u["finding"] == "single-read-drain"]
+    assert u["why"] == "the search was cut short"
+    assert u["command"] == "gentrace check --go 1.27 --design fixed --bound ring"
+
+
 def test_a_run_without_the_shipped_design_names_no_finding(capsys: pytest.CaptureFixture[str]) -> None:
     assert findings_not_shown(select_designs("corrected", None), CANONICAL) == []
     assert findings_not_shown(select_designs("fixed", "1.24"), NAMED["large"]) == []

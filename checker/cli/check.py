@@ -95,7 +95,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     done = designs[:len(runs)]
     ok = not stopped and all(o.matches for o in rows)
     status = 130 if stopped else exit_status(rows)
-    unshown = findings_not_shown(done, bounds)
+    unshown = findings_not_shown(done, bounds, rows)
     if args.json:
         doc: dict[str, Any] = {"bounds": bounds.as_dict(), "engine": "explore", "ok": ok,
                                "status": STATUS[status], "results": [o.as_json() for o in rows],
@@ -129,26 +129,39 @@ def exit_status(rows: list[Any]) -> int:
     return 3 if any(not o.matches for o in rows) else 0
 
 
-def findings_not_shown(designs: list[Any], bounds: Bounds) -> list[dict[str, str]]:
+def findings_not_shown(designs: list[Any], bounds: Bounds,
+                       rows: list[Any] | None = None) -> list[dict[str, str]]:
     """The findings (:mod:`gentrace.model.findings`) a run of the shipped design ``fixed``
-    could not show, each with the command that shows it: its defect is in none of the
-    designs run, or the bound is too small for it.  Empty when ``fixed`` was not run."""
+    did not show, each with the command that shows it: its defect is in none of the designs
+    run, the bound is too small for it, or (given the run's ``rows``) the search that should
+    have shown it was cut short.  Empty when ``fixed`` was not run."""
     fixed = [d for d in designs if d.name == "fixed"]
     if not fixed:
         return []
     out = []
     for f in FINDINGS.values():
-        if any(f.applies(d) and any(f.shows(p, bounds) for p in f.violates) for d in designs):
+        heirs = [d for d in designs if f.applies(d)]
+        reachable = [d for d in heirs if any(f.shows(p, bounds) for p in f.violates)]
+        if rows is None and reachable:
+            continue
+        labels = {d.label for d in reachable}
+        if rows is not None and any(o.verdict == "violated" and o.prop in f.violates
+                                    and o.design.label in labels for o in rows):
             continue
         mine = [d.release for d in fixed if f.applies(d)]
-        if mine:
+        if reachable:
+            rel, why = mine[-1] if mine else reachable[-1].release, "the search was cut short"
+        elif mine:
             rel, why = mine[-1], "the bound is too small for it"
         else:
             have = [r for r in RELEASES.values() if DESIGNS["fixed"].exists_on(r)
-                    and f.applies(DESIGNS["fixed"].on(r)) and not r.same_as]
+                    and f.applies(DESIGNS["fixed"].on(r))]
             if not have:
                 continue
-            rel, why = have[-1], f"its defect is in {f.releases} only"
+            names = [f"go{r.name}" for r in have]
+            listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+            why = f"its defect is in {listed} only"
+            rel = [r for r in have if not r.same_as][-1] if any(not r.same_as for r in have) else have[-1]
         shows = [n for n, b in sorted(NAMED.items(), key=lambda nb: _size(nb[1]))
                  if all(f.shows(p, b) for p in f.violates)]
         if not shows:
