@@ -457,3 +457,37 @@ def test_spin_tests_are_deselected_by_default() -> None:
     opts = conf["tool"]["pytest"]["ini_options"]
     assert "not spin" in opts["addopts"]
     assert any(m.startswith("spin:") for m in opts["markers"])
+
+
+def broken_at_start(s: System) -> System:
+    """``s`` with reader-lifetime replaced by a predicate its initial state breaks."""
+    import copy
+    import dataclasses
+
+    b = copy.copy(s)
+    k = s.prop_index["reader-lifetime"]
+    first = s.layout.index["gen"]
+    inv = dataclasses.replace(s.invariants[k], ok=lambda x: x[first] != s.initial[first])
+    b.invariants = [*s.invariants[:k], inv, *s.invariants[k + 1:]]
+    return b
+
+
+def test_an_initial_state_that_breaks_an_invariant_is_asserted_there() -> None:
+    s = system("fixed", "1.27", SMALL)
+    text = promela(broken_at_start(s))
+    assert "The initial state breaks reader-lifetime" in text
+    assert "assert(ok_reader_lifetime)" in text[text.index("active proctype completion()"):]
+    assert "assert(ok_reader_lifetime)" not in promela(s)[promela(s).index("active proctype completion()"):]
+
+
+@pytest.mark.spin
+def test_spin_reports_an_initial_state_that_breaks_an_invariant(tmp_path: Path) -> None:
+    if not _spin_available():
+        pytest.fail("spin or a C compiler is missing")
+    from gentrace.export import spin
+    s = system("fixed", "1.27", SMALL)
+    res = explore(s, liveness=False)
+    pan = spin.run(spin.build(promela(broken_at_start(s)), tmp_path, opt="-O1"),
+                   hash_bits=spin.hash_bits_for(res.stats.states))
+    assert "reader-lifetime" in pan.failed
+    assert pan.states == res.stats.states  # the assertion is a self-loop on the initial state

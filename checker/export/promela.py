@@ -26,9 +26,10 @@ The program, and why it has exactly the explorer's state space:
   Spin's state vector, and each is written before it is read within one d_step.
 - The invariants are assertions at the end of each step that writes a field the invariant
   reads (a step that writes none cannot change its truth); the initial state is judged
-  when the program is written (and, should it break an invariant, once more by Spin before
-  its first step, which then adds one state).  Each assertion names its property:
-  ``assert(ok_sample_generation)``, so Spin's report says which one broke.
+  when the program is written (and, should it break an invariant, once more by Spin, in an
+  option of ``completion`` enabled only in the initial state, which loops back to it).
+  Each assertion names its property: ``assert(ok_sample_generation)``, so Spin's report
+  says which one broke.
 - Deadlock: a state with no enabled step in which not every thread has finished is Spin's
   *invalid end state* (no process sits at an end label).  The process ``completion`` has
   one option, ``FINISHED``, executable exactly in finished states, where it loops back to
@@ -272,7 +273,7 @@ def promela(system: System) -> str:
             " *   vacuity: Spin reports no violation both where a property holds and where it is vacuous.",
             " * The initial state "
             + ("satisfies every invariant (judged when this file was written)." if not init_bad else
-               "breaks " + ", ".join(init_bad) + ": asserted once more before the first step (one extra state)."),
+               "breaks " + ", ".join(init_bad) + ": asserted there by Spin too (a self-loop of completion)."),
             " *",
             " * Run:  spin -a model.pml && gcc -O2 -DSAFETY -DNOREDUCE -o pan pan.c && ./pan -m1000000 -c0",
             " *   (-c0: go on after a violation and count every error; drop -DNOREDUCE for Spin's",
@@ -323,11 +324,16 @@ def promela(system: System) -> str:
     out += ["/* Finished states loop here, so they are never end states: Spin's invalid end states",
             " * are exactly the model's deadlocks. */",
             "active proctype completion() {"]
-    for p in preds:
-        if p.name in init_bad:
-            out += [f"  d_step {{ {'; '.join(f'{t} = {v}' for t, v in p.bindings)}"
-                    + ("; " if p.bindings else "") + f"{ok_name(p.name)} = {p.expr}; "
-                    f"assert({ok_name(p.name)}) }};"]
-    out += ["  do", "  :: FINISHED", "  od", "}", ""]
+    out += ["  do", "  :: FINISHED"]
+    if init_bad:  # a self-loop on the initial state: no state is added
+        stmts = []
+        for p in preds:
+            if p.name in init_bad:
+                stmts += [f"{t} = {v}" for t, v in p.bindings]
+                stmts += [f"{ok_name(p.name)} = {p.expr}", f"assert({ok_name(p.name)})"]
+        initial = " && ".join(f"({n} == {v})" for n, v in zip(names, system.initial, strict=True))
+        out += [f"  :: d_step {{ /* the initial state */ ({initial}) ->"]
+        out += [f"       {x};" for x in stmts[:-1]] + [f"       {stmts[-1]}", "     }"]
+    out += ["  od", "}", ""]
     assert [p.name for p in preds] == list(PROPERTY_NAMES)
     return "\n".join(out)
