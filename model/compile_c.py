@@ -21,7 +21,8 @@ prefix ``p``:
 - ``p_violated(s)``, ``p_witnessed(s)`` (a bit per property) and ``p_finished(s)``;
 - ``p_successors``, ``p_violated_at``, ``p_witnessed_at``, ``p_finished_at``: the same,
   exported, on unpacked states (``p_successors`` packs its input and unpacks what it
-  returns, so the packing is under test too).
+  returns, so the packing is under test too); ``p_repack(s, out)``: ``s`` packed and
+  unpacked again.
 """
 
 from __future__ import annotations
@@ -116,10 +117,12 @@ def _print(low: Lowered, layout: Layout, bl: BitLayout, nsteps: int, p: str) -> 
     def lets(xs: Lets, ind: str) -> None:
         out.extend(f"{ind}int64_t {name} = {code};" for name, code in xs)
 
-    out.append(f"static int {p}succ(const int64_t *s, const uint64_t *w, uint64_t *o, uint16_t *st) {{")
-    out.append("    int n = 0;")
-    out.append("    uint64_t *q;")
-    for g in low.groups:
+    # One function per thread: the compiler's time grows faster than the size of a
+    # function, and the threads' functions are small.
+    for j, g in enumerate(low.groups):
+        out.append(f"static __attribute__((noinline)) int {p}succ{j}(const int64_t *s, const uint64_t *w, "
+                   "uint64_t *o, uint16_t *st, int n) {")
+        out.append("    uint64_t *q;")
         ind = "    "
         if g.idle is not None:
             out.append(f"{ind}if (s[{g.idle}] == 0) {{")
@@ -152,6 +155,11 @@ def _print(low: Lowered, layout: Layout, bl: BitLayout, nsteps: int, p: str) -> 
         out.append(f"{ind}}}")
         if g.idle is not None:
             out.append("    }")
+        out.append("    return n;")
+        out.append("}")
+    out.append(f"static int {p}succ(const int64_t *s, const uint64_t *w, uint64_t *o, uint16_t *st) {{")
+    out.append("    int n = 0;")
+    out += [f"    n = {p}succ{j}(s, w, o, st, n);" for j in range(len(low.groups))]
     out.append("    return n;")
     out.append("}")
 
@@ -181,6 +189,11 @@ def _print(low: Lowered, layout: Layout, bl: BitLayout, nsteps: int, p: str) -> 
         f"    for (int i = 0; i < k; i++) {p}unpack(o + i * {nw}, out + i * {n});",
         "    return k;",
         "}",
+        f"void {p}repack(const int64_t *s, int64_t *out) {{",
+        f"    uint64_t w[{nw}];",
+        f"    {p}pack(s, w);",
+        f"    {p}unpack(w, out);",
+        "}",
         f"uint32_t {p}violated_at(const int64_t *s) {{ return {p}violated(s); }}",
         f"uint32_t {p}witnessed_at(const int64_t *s) {{ return {p}witnessed(s); }}",
         f"int {p}finished_at(const int64_t *s) {{ return {p}finished(s); }}",
@@ -190,6 +203,7 @@ def _print(low: Lowered, layout: Layout, bl: BitLayout, nsteps: int, p: str) -> 
 
 EXPORTS = """
 int {p}successors(const int64_t *s, int64_t *out, uint16_t *st);
+void {p}repack(const int64_t *s, int64_t *out);
 uint32_t {p}violated_at(const int64_t *s);
 uint32_t {p}witnessed_at(const int64_t *s);
 int {p}finished_at(const int64_t *s);

@@ -10,7 +10,8 @@
  * [cursor, level_end)); parent[i] and via[i] are the state and the step it was first
  * reached from; an open-addressing hash table of ids (id + 1, 0 empty, linear probing)
  * indexes the store.  For the no-completion pass the transitions are kept grouped by
- * source: state i's successors are dst[off[i] .. off[i + 1]).
+ * source, in id order, with each state's number of successors (deg): state i's
+ * successors follow those of the states before it in dst.
  *
  * gt_run expands states until the search is done or until a pause point (a state count
  * or a number of expansions), after a whole state's successors, so the caller can look
@@ -25,17 +26,32 @@
 #define NW M(NW)
 #define NSTEPS M(NSTEPS)
 #define NPROPS M(NPROPS)
+#define SUCC_MAX (NSTEPS > 0 ? NSTEPS : 1)
+/* States expanded together: their successors are generated and hashed first, and the
+ * table slots they probe fetched ahead, so the memory latency of many lookups overlaps;
+ * then they are looked up in order, state by state (the same ids as one at a time). */
+#define BATCH 32
+#if SUCC_MAX < 256
+typedef uint8_t deg_t;
+#else
+typedef uint16_t deg_t;
+#endif
 
 typedef struct {
     uint64_t *states;
     uint32_t *parent;
     uint16_t *via;
     uint64_t cap;          /* states the arrays above hold */
-    uint32_t *table;
+    uint32_t *table;       /* slot: state id + 1, 0 when empty */
+    uint16_t *fp;          /* slot: 16 bits of the state's hash, so a probe reads a state
+                              only when these match */
     uint64_t tmask;        /* table size - 1 (a power of two) */
+    uint64_t *bout;        /* a batch's successors (BATCH * NSTEPS states) */
+    uint64_t *bhash;       /* and their hashes */
+    uint16_t *bstep;       /* and steps */
     uint64_t count, transitions, cursor, level_end, depth;
     int liveness, done;
-    uint64_t *off;         /* cap + 1 entries when liveness */
+    deg_t *deg;            /* successors per state, when liveness */
     uint32_t *dst;
     uint64_t ndst, cap_dst;
     uint32_t *finals;
@@ -63,17 +79,27 @@ static inline int gt_same(const uint64_t *a, const uint64_t *b) {
     return 1;
 }
 
+#define FP(h) ((uint16_t)((h) >> 48))
+
 static int gt_grow_table(gt_kernel *k) {
     uint64_t size = (k->tmask + 1) * 2, mask = size - 1;
     uint32_t *t = calloc(size, sizeof *t);
-    if (!t) return -1;
+    uint16_t *f = malloc(size * sizeof *f);
+    if (!t || !f) {
+        free(t);
+        free(f);
+        return -1;
+    }
     for (uint64_t i = 0; i < k->count; i++) {
-        uint64_t h = gt_hash(k->states + i * NW) & mask;
-        while (t[h]) h = (h + 1) & mask;
-        t[h] = (uint32_t)(i + 1);
+        uint64_t h = gt_hash(k->states + i * NW), j = h & mask;
+        while (t[j]) j = (j + 1) & mask;
+        t[j] = (uint32_t)(i + 1);
+        f[j] = FP(h);
     }
     free(k->table);
+    free(k->fp);
     k->table = t;
+    k->fp = f;
     k->tmask = mask;
     return 0;
 }
@@ -90,8 +116,8 @@ static int gt_grow_store(gt_kernel *k) {
     if (!(p = realloc(k->via, cap * sizeof(uint16_t)))) return -1;
     k->via = p;
     if (k->liveness) {
-        if (!(p = realloc(k->off, (cap + 1) * sizeof(uint64_t)))) return -1;
-        k->off = p;
+        if (!(p = realloc(k->deg, cap * sizeof(deg_t)))) return -1;
+        k->deg = p;
     }
     k->cap = cap;
     return 0;
@@ -109,13 +135,15 @@ static int gt_push32(uint32_t **a, uint64_t *n, uint64_t *cap, uint32_t v) {
     return 0;
 }
 
-/* The id of the state with words w, adding it (with its parent and step) if new;
- * *fresh says which.  -1: out of memory. */
-static inline int64_t gt_intern(gt_kernel *k, const uint64_t *w, uint64_t from, uint16_t step, int *fresh) {
-    uint64_t h = gt_hash(w) & k->tmask;
+/* The id of the state with words w and hash hw, adding it (with its parent and step)
+ * if new; *fresh says which.  -1: out of memory. */
+static inline int64_t gt_intern(gt_kernel *k, const uint64_t *w, uint64_t hw, uint64_t from, uint16_t step,
+                                int *fresh) {
+    uint64_t h = hw & k->tmask;
+    uint16_t f = FP(hw);
     uint32_t e;
     while ((e = k->table[h]) != 0) {
-        if (gt_same(k->states + (uint64_t)(e - 1) * NW, w)) {
+        if (k->fp[h] == f && gt_same(k->states + (uint64_t)(e - 1) * NW, w)) {
             *fresh = 0;
             return e - 1;
         }
@@ -127,6 +155,7 @@ static inline int64_t gt_intern(gt_kernel *k, const uint64_t *w, uint64_t from, 
     k->parent[id] = (uint32_t)from;
     k->via[id] = step;
     k->table[h] = (uint32_t)(id + 1);
+    k->fp[h] = f;
     *fresh = 1;
     if (k->count * 10 > (k->tmask + 1) * 7 && gt_grow_table(k)) return -1;
     return (int64_t)id;
@@ -148,7 +177,11 @@ void gt_free(gt_kernel *k) {
     free(k->parent);
     free(k->via);
     free(k->table);
-    free(k->off);
+    free(k->fp);
+    free(k->bout);
+    free(k->bhash);
+    free(k->bstep);
+    free(k->deg);
     free(k->dst);
     free(k->finals);
     free(k);
@@ -160,17 +193,21 @@ gt_kernel *gt_new(int liveness) {
     k->liveness = liveness;
     k->tmask = (1u << 16) - 1;
     k->table = calloc(k->tmask + 1, sizeof(uint32_t));
+    k->fp = calloc(k->tmask + 1, sizeof(uint16_t));
+    k->bout = malloc((uint64_t)BATCH * SUCC_MAX * NW * sizeof(uint64_t));
+    k->bhash = malloc((uint64_t)BATCH * SUCC_MAX * sizeof(uint64_t));
+    k->bstep = malloc((uint64_t)BATCH * SUCC_MAX * sizeof(uint16_t));
     k->all_bits = NPROPS >= 32 ? 0xffffffffu : (1u << NPROPS) - 1;
     k->first_deadlock = -1;
     for (int p = 0; p < NPROPS; p++) k->found[p] = -1;
-    if (!k->table || gt_grow_store(k)) {
+    if (!k->table || !k->fp || !k->bout || !k->bhash || !k->bstep || gt_grow_store(k)) {
         gt_free(k);
         return NULL;
     }
     uint64_t w[NW];
     int fresh;
     M(pack)(M(INIT), w);
-    gt_intern(k, w, (uint64_t)-1, 0, &fresh);
+    gt_intern(k, w, gt_hash(w), (uint64_t)-1, 0, &fresh);
     k->parent[0] = 0xffffffffu;
     gt_note(k, 0, M(INIT));
     k->witnessed = M(witnessed)(M(INIT));
@@ -182,8 +219,7 @@ gt_kernel *gt_new(int liveness) {
  * expanded (0), each time after a whole state's successors; -1: out of memory. */
 int gt_run(gt_kernel *k, uint64_t count_limit, uint64_t max_expand) {
     int64_t s[NF], t[NF];
-    uint64_t out[(NSTEPS > 0 ? NSTEPS : 1) * NW];
-    uint16_t steps[NSTEPS > 0 ? NSTEPS : 1];
+    int nsucc[BATCH], fin[BATCH];
     uint64_t expanded = 0;
     if (k->done) return 1;
     for (;;) {
@@ -195,37 +231,60 @@ int gt_run(gt_kernel *k, uint64_t count_limit, uint64_t max_expand) {
             k->depth++;
             k->level_end = k->count;
         }
-        uint64_t sid = k->cursor;
-        uint64_t w[NW];
-        memcpy(w, k->states + sid * NW, sizeof w);
-        M(unpack)(w, s);
-        int n = M(succ)(s, w, out, steps);
-        if (k->liveness) k->off[sid] = k->ndst;
-        if (M(finished)(s)) {
-            if (gt_push32(&k->finals, &k->nfinals, &k->cap_finals, (uint32_t)sid)) return -1;
-        } else if (n == 0 && k->first_deadlock < 0) {
-            k->first_deadlock = (int64_t)sid;
-        }
-        for (int i = 0; i < n; i++) {
-            int fresh;
-            k->fired[steps[i]] = 1;
-            int64_t tid = gt_intern(k, out + i * NW, sid, steps[i], &fresh);
-            if (tid < 0) return -1;
-            if (fresh) {
-                M(unpack)(out + i * NW, t);
-                gt_note(k, (uint64_t)tid, t);
+        uint64_t first = k->cursor, nb = k->level_end - first;
+        if (nb > BATCH) nb = BATCH;
+        int total = 0;
+        for (uint64_t b = 0; b < nb; b++) {
+            const uint64_t *w = k->states + (first + b) * NW;
+            M(unpack)(w, s);
+            fin[b] = M(finished)(s);
+            int n = M(succ)(s, w, k->bout + (uint64_t)total * NW, k->bstep + total);
+            for (int i = total; i < total + n; i++) {
+                uint64_t h = gt_hash(k->bout + (uint64_t)i * NW);
+                k->bhash[i] = h;
+                __builtin_prefetch(k->table + (h & k->tmask));
+                __builtin_prefetch(k->fp + (h & k->tmask));
             }
-            if (k->liveness && gt_push32(&k->dst, &k->ndst, &k->cap_dst, (uint32_t)tid)) return -1;
+            nsucc[b] = n;
+            total += n;
         }
-        k->transitions += (uint64_t)n;
-        k->cursor = sid + 1;
-        if (k->count >= count_limit || ++expanded >= max_expand) return 0;
+        for (int i = 0; i < total; i++) {
+            uint32_t e = k->table[k->bhash[i] & k->tmask];
+            if (e) __builtin_prefetch(k->states + (uint64_t)(e - 1) * NW);
+        }
+        int j = 0;
+        for (uint64_t b = 0; b < nb; b++) {
+            uint64_t sid = first + b;
+            int n = nsucc[b];
+            if (k->liveness) k->deg[sid] = (deg_t)n;
+            if (fin[b]) {
+                if (gt_push32(&k->finals, &k->nfinals, &k->cap_finals, (uint32_t)sid)) return -1;
+            } else if (n == 0 && k->first_deadlock < 0) {
+                k->first_deadlock = (int64_t)sid;
+            }
+            for (int i = j; i < j + n; i++) {
+                int fresh;
+                const uint64_t *o = k->bout + (uint64_t)i * NW;
+                k->fired[k->bstep[i]] = 1;
+                int64_t tid = gt_intern(k, o, k->bhash[i], sid, k->bstep[i], &fresh);
+                if (tid < 0) return -1;
+                if (fresh) {
+                    M(unpack)(o, t);
+                    gt_note(k, (uint64_t)tid, t);
+                }
+                if (k->liveness && gt_push32(&k->dst, &k->ndst, &k->cap_dst, (uint32_t)tid)) return -1;
+            }
+            j += n;
+            k->transitions += (uint64_t)n;
+            k->cursor = sid + 1;
+            if (k->count >= count_limit || ++expanded >= max_expand) return 0;
+        }
     }
 }
 
 /* count, transitions, depth, found_bits, witnessed, first_deadlock, nfinals, ndst,
  * bytes held by the store (states, parent, via, table), bytes held for the
- * no-completion pass (off, dst, finals), words per state, cursor. */
+ * no-completion pass (deg, dst, finals), words per state, cursor. */
 void gt_info(gt_kernel *k, int64_t *o) {
     o[0] = (int64_t)k->count;
     o[1] = (int64_t)k->transitions;
@@ -236,8 +295,8 @@ void gt_info(gt_kernel *k, int64_t *o) {
     o[6] = (int64_t)k->nfinals;
     o[7] = (int64_t)k->ndst;
     o[8] = (int64_t)(k->cap * (NW * sizeof(uint64_t) + sizeof(uint32_t) + sizeof(uint16_t))
-                     + (k->tmask + 1) * sizeof(uint32_t));
-    o[9] = (int64_t)((k->liveness ? (k->cap + 1) * sizeof(uint64_t) : 0)
+                     + (k->tmask + 1) * (sizeof(uint32_t) + sizeof(uint16_t)));
+    o[9] = (int64_t)((k->liveness ? k->cap * sizeof(deg_t) : 0)
                      + k->cap_dst * sizeof(uint32_t) + k->cap_finals * sizeof(uint32_t));
     o[10] = NW;
     o[11] = (int64_t)k->cursor;
@@ -258,34 +317,52 @@ int64_t gt_unfinishable(gt_kernel *k) {
     uint64_t n = k->count;
     uint8_t *ok = calloc(n ? n : 1, 1);
     if (!ok) return -2;
-    k->off[n] = k->ndst;
     for (uint64_t i = 0; i < k->nfinals; i++) ok[k->finals[i]] = 1;
-    uint64_t npend = 0;
-    for (uint64_t s = n; s-- > 0;) {
-        if (ok[s]) continue;
-        for (uint64_t e = k->off[s]; e < k->off[s + 1]; e++)
-            if (ok[k->dst[e]]) { ok[s] = 1; break; }
-        if (!ok[s]) npend++;
-    }
-    uint32_t *pend = malloc((npend ? npend : 1) * sizeof *pend);
+    /* Pending states (decreasing id) with where their successors start in dst. */
+    uint64_t npend = 0, cap = 1024;
+    uint64_t *pend = malloc(cap * 2 * sizeof *pend);
     if (!pend) { free(ok); return -2; }
-    uint64_t j = 0;
-    for (uint64_t s = n; s-- > 0;)
-        if (!ok[s]) pend[j++] = (uint32_t)s;  /* decreasing id */
+    uint64_t end = k->ndst;
+    for (uint64_t s = n; s-- > 0;) {
+        uint64_t start = end - k->deg[s];
+        if (!ok[s]) {
+            for (uint64_t e = start; e < end; e++)
+                if (ok[k->dst[e]]) { ok[s] = 1; break; }
+            if (!ok[s]) {
+                if (npend == cap) {
+                    uint64_t *p = realloc(pend, cap * 4 * sizeof *pend);
+                    if (!p) { free(pend); free(ok); return -2; }
+                    pend = p;
+                    cap *= 2;
+                }
+                pend[2 * npend] = s;
+                pend[2 * npend + 1] = start;
+                npend++;
+            }
+        }
+        end = start;
+    }
     int changed = 1;
     while (npend && changed) {
         changed = 0;
         uint64_t keep = 0;
         for (uint64_t i = 0; i < npend; i++) {
-            uint32_t s = pend[i];
+            uint64_t s = pend[2 * i], start = pend[2 * i + 1];
             int good = 0;
-            for (uint64_t e = k->off[s]; e < k->off[s + 1]; e++)
+            for (uint64_t e = start; e < start + k->deg[s]; e++)
                 if (ok[k->dst[e]]) { good = 1; break; }
-            if (good) { ok[s] = 1; changed = 1; } else pend[keep++] = s;
+            if (good) {
+                ok[s] = 1;
+                changed = 1;
+            } else {
+                pend[2 * keep] = s;
+                pend[2 * keep + 1] = start;
+                keep++;
+            }
         }
         npend = keep;
     }
-    int64_t r = npend ? (int64_t)pend[npend - 1] : -1;
+    int64_t r = npend ? (int64_t)pend[2 * (npend - 1)] : -1;
     free(pend);
     free(ok);
     return r;

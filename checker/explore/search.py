@@ -310,14 +310,13 @@ def _explore_c(system: System, lib: Any, max_states: int | None, max_seconds: fl
         return dict(zip(INFO, buf, strict=True))
 
     cut = ""
-    unlimited = (1 << 64) - 1
     try:
         while True:
             count = info()["count"]
             limit = count + KERNEL_EVERY
             if max_states is not None:
                 limit = min(limit, max_states)
-            rc = C.gt_run(k, limit, KERNEL_EVERY) if limit > count else C.gt_run(k, unlimited, 0)
+            rc = C.gt_run(k, limit, KERNEL_EVERY)
             if rc < 0:
                 raise MemoryError("the compiled kernel ran out of memory")
             if rc == 1:
