@@ -51,6 +51,12 @@ def add_check_parser(sub: Any) -> None:
     c.add_argument("--no-liveness", action="store_true",
                    help="skip the check that every state can still reach completion (saves "
                    "memory); deadlock-freedom is then reported incomplete unless a deadlock is found")
+    c.add_argument("--kernel", choices=("auto", "c", "python"), default="auto",
+                   help="the explorer's engine: c, the compiled kernel (built with the machine's C "
+                   "compiler, cached); python, the pure-Python search (same results, slower); auto "
+                   "(default): c, except that a search whose kernel is not built yet and that ends "
+                   "within a few thousand states stays in Python. Without a C compiler or cffi, c "
+                   "and auto run python and say so")
     c.add_argument("--quiet", action="store_true", help="no progress on the terminal")
     c.add_argument("--verbose", action="store_true",
                    help="list the steps that never fired at this bound, design by design (--json has "
@@ -80,7 +86,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                 res, outcomes = check_design(d, bounds, max_states=args.max_states,
                                              max_seconds=args.max_seconds,
                                              liveness=not args.no_liveness, out=args.out,
-                                             progress=prog)
+                                             progress=prog, kernel=args.kernel)
             except KeyboardInterrupt:
                 stopped, at = f"{d.label} was interrupted before its results were complete", k
                 break
