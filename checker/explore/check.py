@@ -15,12 +15,16 @@ from gentrace.model import PROPERTY_NAMES, Bounds, Design, build
 def check_design(design: Design, bounds: Bounds, *, max_states: int | None = None,
                  max_seconds: float | None = None, liveness: bool = True,
                  out: Path | None = None,
-                 progress: Callable[[Any], None] | None = None) -> tuple[ExploreResult, list[Outcome]]:
+                 progress: Callable[[Any], None] | None = None,
+                 kernel: str = "auto") -> tuple[ExploreResult, list[Outcome]]:
+    """``kernel``: as :func:`~gentrace.explore.search.explore`'s (the compiled kernel by
+    default, where it can run)."""
     system = build(design, bounds)
     res = explore(system, max_states=max_states, max_seconds=max_seconds, liveness=liveness,
-                  progress=progress)
+                  progress=progress, kernel=kernel)
     stats = {**res.stats.as_dict(), **completion(res), "steps_fired": len(res.fired),
-             "steps_total": len(system.steps), "steps_never_fired": res.uncovered_steps()}
+             "steps_total": len(system.steps), "steps_never_fired": res.uncovered_steps(),
+             "kernel": res.kernel, **({"kernel_note": res.kernel_note} if res.kernel_note else {})}
     outcomes = []
     for p in PROPERTY_NAMES:
         cx, path = None, None

@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,12 +95,24 @@ class Library:
 _LOADED: dict[str, Library] = {}
 
 
+def _key(source: str) -> tuple[list[str], str]:
+    cc = compiler()
+    return cc, hashlib.sha256("\0".join([*cc, *CFLAGS, source]).encode()).hexdigest()[:32]
+
+
+def is_built(source: str) -> bool:
+    """Whether the library of ``source`` is in the cache (or loaded): using it costs no
+    compiler run.  Raises :class:`KernelUnavailable` where no kernel can be built."""
+    _ffi()
+    cc, key = _key(source)
+    return key in _LOADED or (cache_dir() / f"kernel-{key}.so").exists()
+
+
 def build_library(source: str, cdef: str) -> Library:
     """Build (or find in the cache) and load the shared library of C ``source``, declaring
     ``cdef`` to cffi."""
     ffi = _ffi()
-    cc = compiler()
-    key = hashlib.sha256("\0".join([*cc, *CFLAGS, source]).encode()).hexdigest()[:32]
+    cc, key = _key(source)
     if key in _LOADED:
         return _LOADED[key]
     d = cache_dir()
@@ -141,9 +154,15 @@ def model_source(system: System, prefix: str = "m_") -> str:
         raise KernelUnavailable(str(e)) from None
 
 
+_SOURCES: weakref.WeakKeyDictionary[System, str] = weakref.WeakKeyDictionary()
+
+
 def kernel_source(system: System) -> str:
-    """The whole C source of ``system``'s kernel: model part, then the search."""
-    return ("#include <stdint.h>\n" + model_source(system) + "\n" + ENGINE_C.read_text())
+    """The whole C source of ``system``'s kernel: model part, then the search (made once
+    per system)."""
+    if system not in _SOURCES:
+        _SOURCES[system] = "#include <stdint.h>\n" + model_source(system) + "\n" + ENGINE_C.read_text()
+    return _SOURCES[system]
 
 
 def load(system: System, source: str | None = None) -> Library:

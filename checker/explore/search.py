@@ -65,7 +65,10 @@ class ExploreResult:
 Progress = Callable[[Stats], None]
 
 
-KERNELS = ("c", "python")
+KERNELS = ("auto", "c", "python")
+# Under kernel="auto", a search whose kernel is not built yet runs in Python for this many
+# states first: most small searches end there, sooner than a compiler run would.
+PROBE_STATES = 20_000
 
 
 def explore(system: System, *, max_states: int | None = None, max_seconds: float | None = None,
@@ -76,30 +79,45 @@ def explore(system: System, *, max_states: int | None = None, max_seconds: float
     ``kernel``: ``"python"`` runs the search in Python on the compiled successor function;
     ``"c"`` runs it in the compiled kernel (:mod:`gentrace.explore.kernel`), with the same
     states, order, verdicts and counterexamples, or, where the kernel cannot run, in
-    Python after a one-line note on stderr (the result's ``kernel_note`` says why).
+    Python after a one-line note on stderr (the result's ``kernel_note`` says why);
+    ``"auto"``: as ``"c"``, but while the kernel is not built yet (no cached library) the
+    search first runs in Python for :data:`PROBE_STATES` states, and one that ends there
+    is the result (the same as the kernel's).
     """
     if kernel not in KERNELS:
         raise ValueError(f"kernel {kernel!r} is not one of {', '.join(KERNELS)}")
-    note = ""
-    if kernel == "c":
-        from gentrace.explore import kernel as ck
-        try:
-            lib = ck.load(system)
-        except ck.KernelUnavailable as e:
-            note = ck.fallback_note(str(e))
-        else:
-            return _explore_c(system, lib, max_states, max_seconds, liveness, progress)
+    if kernel == "python":
+        return _explore_py(system, max_states, max_seconds, liveness, progress)
+    from gentrace.explore import kernel as ck
+    try:
+        source = ck.kernel_source(system)
+        if kernel == "auto" and not ck.is_built(source):
+            probe = PROBE_STATES if max_states is None else min(max_states, PROBE_STATES)
+            res = _explore_py(system, probe, max_seconds, liveness, progress)
+            probe_cut = res.cut.startswith("state budget") and (max_states is None or probe < max_states)
+            if not probe_cut:
+                return res
+            if max_seconds is not None:
+                max_seconds = max(max_seconds - res.stats.seconds, 1e-9)
+        lib = ck.load(system, source)
+    except ck.KernelUnavailable as e:
+        res = _explore_py(system, max_states, max_seconds, liveness, progress)
+        res.kernel_note = ck.fallback_note(str(e))
+        return res
+    return _explore_c(system, lib, max_states, max_seconds, liveness, progress)
+
+
+def _explore_py(system: System, max_states: int | None, max_seconds: float | None,
+                liveness: bool, progress: Progress | None) -> ExploreResult:
     # The search allocates millions of small tuples and creates no reference
     # cycles; the cyclic collector would only rescan the growing frontier.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        res = _explore(system, max_states, max_seconds, liveness, progress)
+        return _explore(system, max_states, max_seconds, liveness, progress)
     finally:
         if enabled:
             gc.enable()
-    res.kernel_note = note
-    return res
 
 
 def _explore(system: System, max_states: int | None, max_seconds: float | None,
