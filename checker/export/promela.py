@@ -65,12 +65,14 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 def field_names(system: System) -> list[str]:
     """The state vector's fields as Promela identifiers (``profBuf[0].w`` is ``profBuf_0_w``):
-    unique, never a reserved word and never of the temporaries' form ``tN``/``uN``."""
+    unique, never a reserved word, ``FINISHED``, ``completion``, a property's flag ``ok_...``
+    or of the temporaries' form ``tN``/``uN``."""
     out: list[str] = []
     seen: set[str] = set()
     for name in system.layout.names:
         base = re.sub(r"_+", "_", re.sub(r"[^A-Za-z0-9_]", "_", name)).strip("_") or "field"
-        if base[0].isdigit() or base in RESERVED or re.fullmatch(r"[tu]\d+", base):
+        if (base[0].isdigit() or base in RESERVED or base in ("FINISHED", "completion")
+                or base.startswith("ok_") or re.fullmatch(r"[tu]\d+", base)):
             base = "f_" + base
         n, k = base, 1
         while n in seen:
@@ -310,7 +312,7 @@ def promela(system: System) -> str:
         for s in steps:
             if s.thread != th:
                 continue
-            out.append(f"  :: d_step {{ /* step {s.index} {s.key}: {_comment(s.go)} */")
+            out.append(f"  :: d_step {{ /* step {s.index} {_comment(s.key)}: {_comment(s.go)} */")
             out.append(f"       {s.guard} ->")
             stmts = [f"{t} = {v}" for t, v in s.body]
             for p in checked:
