@@ -237,6 +237,18 @@ def test_a_program_that_lost_a_step_or_a_declaration_is_caught() -> None:
     assert structure_problems(head + "*/" + body.replace(" && ", " and ", 1), s)
 
 
+def test_field_names_are_unique_identifiers_that_clash_with_nothing() -> None:
+    from types import SimpleNamespace
+
+    raw = ["a.b", "a_b", "a[b]", "int", "t1", "u12", "FINISHED", "ok_x", "0x", "W0.pc"]
+    names = field_names(SimpleNamespace(layout=SimpleNamespace(names=raw)))  # type: ignore[arg-type]
+    assert len(set(names)) == len(raw)
+    assert all(re.fullmatch(r"[A-Za-z_]\w*", n) for n in names)
+    assert names[-1] == "W0_pc" and names[0] == "a_b"
+    for n in names[3:9]:
+        assert n.startswith("f_"), n
+
+
 def test_field_types_hold_their_ranges() -> None:
     for maxv in (1, 2, 15, 255, 256, 32767, 32768):
         assert type_max(field_type(maxv)) >= maxv
