@@ -23,6 +23,7 @@ from gentrace.stateful.engine import (
     write_counterexample,
 )
 from gentrace.stateful.machine import VIOLATIONS, PropertyViolation, Schedule, Tally, _letters, machine_class
+from gentrace.stateful.schedules import Uniform
 from gentrace.stateful.shrink import minimize
 from hypothesis import settings
 
@@ -68,7 +69,7 @@ def test_run_letters_move_one_thread_one_or_four_steps() -> None:
 def test_sigprof_lands_after_the_steps_asked_for() -> None:
     system = system_of("fixed")
     m = machine_class(system)()
-    m.start(0)
+    m.start(Uniform(0))
     m.sigprof("W0", 1)
     assert keys(system, m.path) == ["W0:traceAcquire.seqlock-inc", "W0:sigprof.deliver"]
     # While the handler runs, the M's letter moves the handler.
@@ -79,7 +80,7 @@ def test_sigprof_lands_after_the_steps_asked_for() -> None:
 def test_sigprof_waits_for_its_time() -> None:
     system = system_of("fixed")
     m = machine_class(system)()
-    m.start(5)
+    m.start(Uniform(5))
     m.sigprof("W0", 0)
     assert m.path == []  # too early: nothing lands
     m.run("AA")
@@ -108,18 +109,27 @@ def test_teardown_drives_fixed_to_its_end_across_the_wrap() -> None:
 def test_a_violation_raises_its_own_type_with_the_path() -> None:
     system = system_of("handler-waits-for-seqlock")
     m = machine_class(system)()
-    m.start(0)
+    m.start(Uniform(0))
+    inside = into_critical_section(system, m)
     with pytest.raises(VIOLATIONS["deadlock-freedom"]) as e:
-        m.sigprof("W0", 1)
+        m.sigprof("W0", 0)
     assert isinstance(e.value, PropertyViolation) and e.value.kind == "self-deadlock"
-    assert keys(system, e.value.path) == ["W0:traceAcquire.seqlock-inc", "W0:sigprof.deliver"]
+    assert keys(system, e.value.path) == inside + ["W0:sigprof.deliver"]
+
+
+def into_critical_section(system, m) -> list[str]:  # type: ignore[no-untyped-def]
+    """W0's steps up to its seqlock increment, taken on ``m``."""
+    while not keys(system, m.path) or keys(system, m.path)[-1] != "W0:traceAcquire.seqlock-inc":
+        m.run("w")
+    return keys(system, m.path)
 
 
 def test_unchecked_properties_do_not_fail_the_run() -> None:
     system = system_of("handler-waits-for-seqlock")
     m = machine_class(system, props=["sample-generation"])()
-    m.start(0)
-    m.sigprof("W0", 1)  # the self-deadlock is there, but not asked about
+    m.start(Uniform(0))
+    into_critical_section(system, m)
+    m.sigprof("W0", 0)  # the self-deadlock is there, but not asked about
     m.teardown()        # and the teardown gives up on the stuck run quietly
 
 
@@ -310,7 +320,7 @@ def test_check_hypothesis_writes_counterexamples_that_replay(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run_cli(["check", "--engine", "hypothesis", "--design",
                               "handler-waits-for-seqlock", "--examples", "40", "--no-shrink",
-                              "--out", str(tmp_path)], capsys)
+                              "--schedule", "uniform", "--out", str(tmp_path)], capsys)
     assert code == 0, out
     assert "VIOL" in out and "1 counterexample(s) written" in out
     (f,) = tmp_path.glob("*.json")
@@ -320,7 +330,8 @@ def test_check_hypothesis_writes_counterexamples_that_replay(
 
 def test_check_all_reports_every_engine_and_agreement(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run_cli(["check", "--engine", "all", "--design", "handler-waits-for-seqlock",
-                              "--examples", "40", "--no-shrink", "--depth", "4", "--json"], capsys)
+                              "--examples", "40", "--no-shrink", "--depth", "4", "--json",
+                              "--schedule", "uniform"], capsys)
     assert code == 0, out
     doc = json.loads(out)
     assert doc["agree"] and len(doc["agreement"]) == len(PROPERTY_NAMES)
@@ -330,7 +341,8 @@ def test_check_all_reports_every_engine_and_agreement(capsys: pytest.CaptureFixt
     assert (dl["explore"], dl["hypothesis"], dl["z3"], dl["agree"]) == (
         "violated", "violated", "violated", True)
     code, text, _ = run_cli(["check", "--engine", "all", "--design", "handler-waits-for-seqlock",
-                             "--examples", "40", "--no-shrink", "--depth", "4"], capsys)
+                             "--examples", "40", "--no-shrink", "--depth", "4",
+                             "--schedule", "uniform"], capsys)
     n = len(PROPERTY_NAMES)
     assert code == 0 and f"{n} of {n} (design, property) pairs agree." in text
 
@@ -351,6 +363,8 @@ def test_explore_output_is_the_same_with_and_without_engine(capsys: pytest.Captu
     ["--engine", "hypothesis", "--seed", "x"],
     ["--engine", "hypothesis", "--max-states", "10"],
     ["--no-shrink"],
+    ["--schedule", "pct"],
+    ["--engine", "hypothesis", "--schedule", "fair"],
 ])
 def test_bad_engine_options_are_one_line_errors(argv: list[str],
                                                capsys: pytest.CaptureFixture[str]) -> None:
@@ -389,7 +403,7 @@ def test_the_header_reports_the_run_as_it_was_made(capsys: pytest.CaptureFixture
     head = out.splitlines()[0]
     assert head == ("engine: hypothesis, profile ci: random with seed 7 (--seed; no example "
                     "database), up to 6 examples per round (--examples), up to 10 rule calls "
-                    "each, no shrinking (--no-shrink)")
+                    "each, no shrinking (--no-shrink); schedule mixed")
     assert "derandomized" not in out and "200" not in head
     code, out, _ = run_cli(["check", "--engine", "hypothesis", "--design", "fixed", "--examples",
                             "6", "--json"], capsys)

@@ -32,6 +32,11 @@ def add_check_options(c: argparse.ArgumentParser) -> None:
                         "reported but does not fail it")
     c.add_argument("--hypothesis-profile", metavar="NAME", default=None,
                    help="Hypothesis settings profile: ci (default; derandomized), dev, thorough")
+    c.add_argument("--schedule", choices=("mixed", "uniform", "pct", "swarm"), default=None,
+                   help="how a Hypothesis run interleaves its threads: mixed (default: each run "
+                        "draws PCT, swarm or uniform, with targeting), uniform (unbiased rule "
+                        "calls), pct (random priorities and priority-change points), swarm "
+                        "(a random subset of threads, signal targets and handler steps per run)")
     c.add_argument("--seed", type=seed, metavar="N", default=None,
                    help="make the Hypothesis run random with this seed (no example database)")
     c.add_argument("--examples", type=positive_int, metavar="N", default=None,
@@ -47,6 +52,7 @@ def validate(args: argparse.Namespace) -> None:
     """Refuse option combinations that would be silently ignored (raises UsageError)."""
     hyp_only = [name for name, given in (
         ("--hypothesis-profile", args.hypothesis_profile is not None),
+        ("--schedule", args.schedule is not None),
         ("--seed", args.seed is not None),
         ("--examples", args.examples is not None),
         ("--no-shrink", args.no_shrink)) if given]
@@ -78,14 +84,15 @@ def validate(args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace, designs: list[Design], bounds: Bounds) -> int:
     """``check`` with the Hypothesis engine, or with both engines side by side."""
     from gentrace.core import interrupt
-    from gentrace.stateful import profiles
+    from gentrace.stateful import profiles, schedules
     from gentrace.stateful.engine import check_design as hunt_design
     from gentrace.stateful.engine import resolve_settings, sampling_verdict
 
     profile = args.hypothesis_profile or profiles.DEFAULT
+    schedule = args.schedule or schedules.DEFAULT
     settings, _, _ = resolve_settings(profile, max_examples=args.examples, seed=args.seed,
                                       shrink=not args.no_shrink)
-    how = describe_run(profile, settings, args.seed, args.examples, not args.no_shrink)
+    how = describe_run(profile, settings, args.seed, args.examples, not args.no_shrink, schedule)
     show = not args.quiet and not args.json and sys.stderr.isatty()
     hyp_rows: list[Any] = []
     hunts: list[Any] = []
@@ -111,7 +118,8 @@ def run(args: argparse.Namespace, designs: list[Design], bounds: Bounds) -> int:
                         break
                 _status(show, f"{d.name}: sampling with Hypothesis (profile {profile})")
                 h, outs = hunt_design(d, bounds, profile=profile, max_examples=args.examples,
-                                      seed=args.seed, out=args.out, shrink=not args.no_shrink)
+                                      seed=args.seed, out=args.out, shrink=not args.no_shrink,
+                                      schedule=schedule)
                 hunts.append(h)
                 hyp_rows.extend(outs)
                 if h.interrupted:
@@ -139,6 +147,9 @@ def run(args: argparse.Namespace, designs: list[Design], bounds: Bounds) -> int:
         doc: dict[str, Any] = {
             "bounds": bounds.as_dict(), "engine": args.engine, "ok": ok,
             "hypothesis": {"profile": profile, "seed": args.seed, "run": how,
+                           "schedule": schedule, "schedule_doc": schedules.SCHEDULE_DOC[schedule],
+                           **({"pct": [_pct_json(h) for h in hunts]} if schedule in ("mixed", "pct")
+                              else {}),
                            "max_examples_per_round": settings.max_examples,
                            "derandomized": bool(settings.derandomize),
                            "shrink": not args.no_shrink,
@@ -173,7 +184,7 @@ def run(args: argparse.Namespace, designs: list[Design], bounds: Bounds) -> int:
 
 
 def describe_run(profile: str, settings: Any, seed: int | None, examples: int | None,
-                 shrink: bool) -> str:
+                 shrink: bool, schedule: str = "mixed") -> str:
     """The Hypothesis run as it is made, not as the profile would make it by default."""
     if seed is not None:
         how = f"random with seed {seed} (--seed; no example database)"
@@ -184,7 +195,26 @@ def describe_run(profile: str, settings: Any, seed: int | None, examples: int | 
     ex = f"up to {settings.max_examples} examples per round" + (" (--examples)" if examples else "")
     steps = f"up to {settings.stateful_step_count} rule calls each"
     shrink_text = "" if shrink else ", no shrinking (--no-shrink)"
-    return f"profile {profile}: {how}, {ex}, {steps}{shrink_text}"
+    return f"profile {profile}: {how}, {ex}, {steps}{shrink_text}; schedule {schedule}"
+
+
+def _pct_json(h: Any) -> dict[str, Any]:
+    return {"design": h.system.design.label, **(h.pct or {})}
+
+
+def pct_line(hunts: list[Any]) -> str | None:
+    """PCT's guarantee for the run, or None when no PCT runs were drawn."""
+    bounds = [h.pct for h in hunts if h.pct]
+    if not bounds:
+        return None
+    d, n = bounds[0]["d"], bounds[0]["n"]
+    ks = sorted({b["k"] for b in bounds})
+    dens = sorted({b["denominator"] for b in bounds})
+    k = f"k={ks[0]}" if len(ks) == 1 else f"k={ks[0]}..{ks[-1]}"
+    den = f"1/{dens[-1]:,}" if len(dens) == 1 else f"1/{dens[-1]:,} to 1/{dens[0]:,}"
+    share = " (in mixed, about a third of the runs are PCT runs)" if hunts[0].schedule == "mixed" else ""
+    return (f"PCT: d={d}, n={n} threads, {k} steps (a fair run's length): a defect of depth {d} "
+            f"is met with probability at least 1/(n k^{d - 1}) = {den} per PCT run{share}")
 
 
 def _status(show: bool, text: str | None) -> None:
@@ -208,6 +238,9 @@ def _runs(h: Any) -> str:
 def _print_hypothesis(designs: list[Design], bounds: Bounds, hunts: list[Any], rows: list[Any],
                       how: str, out: Path | None, problems: list[str]) -> None:
     print(f"engine: hypothesis, {how}")
+    line = pct_line(hunts)
+    if line:
+        print(line)
     print_table(designs, bounds, rows, "runs", _cell, lambda k: _runs(hunts[k]))
     print()
     print("VIOL: a counterexample was found and replays on the model. nf: no violation found in "

@@ -33,8 +33,15 @@ from gentrace.core.explain import explain
 from gentrace.core.outcome import NOT_FOUND, Outcome, SearchOutcome
 from gentrace.core.replay import replay
 from gentrace.model import PROPERTY_NAMES, Bounds, Design, System, build
-from gentrace.stateful import profiles
-from gentrace.stateful.machine import VIOLATIONS, EngineError, PropertyViolation, Tally, machine_class
+from gentrace.stateful import profiles, schedules
+from gentrace.stateful.machine import (
+    VIOLATIONS,
+    EngineError,
+    PropertyViolation,
+    Schedule,
+    Tally,
+    machine_class,
+)
 from gentrace.stateful.shrink import minimize
 from hypothesis import Phase
 from hypothesis import seed as hypothesis_seed
@@ -80,6 +87,8 @@ class HuntResult:
     seed: int | None
     derandomized: bool
     interrupted: bool = False  # Ctrl-C stopped the hunt; properties not found are incomplete
+    schedule: str = schedules.DEFAULT
+    pct: dict[str, Any] | None = None  # PCT's bound for this system, when PCT runs were drawn
 
     def stats(self) -> dict[str, Any]:
         """The same shape as the other engines' statistics, where it applies.
@@ -100,6 +109,7 @@ class HuntResult:
             "profile": self.profile,
             "seed": self.seed,
             "derandomized": self.derandomized,
+            "schedule": self.schedule,
             **({"interrupted": True} if self.interrupted else {}),
         }
 
@@ -132,7 +142,7 @@ def resolve_settings(profile: str | None = None, *, max_examples: int | None = N
 def hunt(system: System, *, props: list[str] | tuple[str, ...] | None = None,
          settings: Settings | None = None, profile: str | None = None,
          seed: int | None = None, max_rounds: int = 100, patience: int = 1,
-         until: set[str] | None = None) -> HuntResult:
+         until: set[str] | None = None, schedule: str = schedules.DEFAULT) -> HuntResult:
     """Search ``system`` for violations of ``props`` (default: all) with Hypothesis.
 
     The hunt ends when every property is found, when some property is found and
@@ -143,8 +153,11 @@ def hunt(system: System, *, props: list[str] | tuple[str, ...] | None = None,
     very same ones); properties not found stay checked in every round, so a
     violation of one of them would still be reported.  ``settings`` defaults to
     the active profile's; ``seed`` makes a run random and repeatable (and, as in
-    Hypothesis, bypasses the example database).
+    Hypothesis, bypasses the example database).  ``schedule`` is how each run
+    interleaves its threads (:data:`~gentrace.stateful.schedules.SCHEDULES`).
     """
+    if schedule not in schedules.SCHEDULES:
+        raise ValueError(f"unknown schedule {schedule!r}")
     if settings is None:
         settings, profile, seed = resolve_settings(profile, seed=seed)
     if seed is not None and settings.database is not None:
@@ -167,7 +180,7 @@ def hunt(system: System, *, props: list[str] | tuple[str, ...] | None = None,
             break
         rounds += 1
         before = tally.clean
-        cls = machine_class(system, todo, tally, attempt=fruitless)
+        cls = machine_class(system, todo, tally, attempt=fruitless, schedule=schedule)
         if seed is not None:
             cls = hypothesis_seed(_round_seed(seed, rounds))(cls)
         try:
@@ -185,7 +198,7 @@ def hunt(system: System, *, props: list[str] | tuple[str, ...] | None = None,
             continue
         fruitless = 0
         for p, f in new.items():
-            found[p] = _finish(system, f, tally, seed, profile, settings, rounds)
+            found[p] = _finish(system, f, tally, seed, profile, settings, rounds, schedule)
         todo = [p for p in todo if p not in found]
     if not interrupted:
         _cross_shorten(system, found, seed)
@@ -194,7 +207,18 @@ def hunt(system: System, *, props: list[str] | tuple[str, ...] | None = None,
     return HuntResult(system, asked, verdicts, found,
                       {p: clean[p] for p in asked if p not in found}, tally,
                       time.perf_counter() - tally.t0, rounds, profile, seed,
-                      bool(settings.derandomize), interrupted)
+                      bool(settings.derandomize), interrupted, schedule,
+                      pct_bound(system) if schedule in ("mixed", "pct") else None)
+
+
+def pct_bound(system: System, depth: int = schedules.PCT_DEPTH) -> dict[str, Any]:
+    """PCT's probability bound on ``system``: ``n`` threads, ``k`` steps (the fair run's
+    length), depth ``d``; a defect of depth ``d`` is met with probability at least
+    ``1 / (n k^(d-1))`` per PCT run."""
+    sch = Schedule(system)
+    n, k = len(sch.threads), sch.horizon
+    den, p = schedules.pct_bound(n, k, depth)
+    return {"d": depth, "n": n, "k": k, "denominator": den, "probability": p}
 
 
 def _round_seed(seed: int, round_: int) -> int:
@@ -243,7 +267,7 @@ _BLOB = re.compile(r"@reproduce_failure\((.*?)\) as a decorator")
 
 
 def _finish(system: System, f: PropertyViolation, tally: Tally, seed: int | None,
-            profile: str, settings: Settings, round_: int) -> Found:
+            profile: str, settings: Settings, round_: int, schedule: str) -> Found:
     """Shorten, describe and replay one failure Hypothesis reported."""
     notes = [n for n in getattr(f, "__notes__", []) if isinstance(n, str)]
     program = [n for n in notes if n.startswith("state") and n != "state.properties_hold()"]
@@ -252,6 +276,7 @@ def _finish(system: System, f: PropertyViolation, tally: Tally, seed: int | None
     ex, secs = tally.first.get(f.prop, (tally.examples, time.perf_counter() - tally.t0))
     meta = {
         "profile": profile,
+        "schedule": schedule,
         "derandomized": bool(settings.derandomize),
         "reproduce_failure": blob,
         "program": program,
@@ -356,13 +381,14 @@ def sampling_verdict(rows: list[Outcome]) -> tuple[bool, list[str]]:
 
 def check_design(design: Design, bounds: Bounds, *, profile: str | None = None,
                  max_examples: int | None = None, seed: int | None = None,
-                 out: Path | None = None, patience: int = 1,
-                 shrink: bool = True) -> tuple[HuntResult, list[StatefulOutcome]]:
+                 out: Path | None = None, patience: int = 1, shrink: bool = True,
+                 schedule: str = schedules.DEFAULT) -> tuple[HuntResult, list[StatefulOutcome]]:
     """Hunt every property of ``design`` at ``bounds`` and compare with expectations."""
     system = build(design, bounds)
     settings, name, seed = resolve_settings(profile, max_examples=max_examples, seed=seed,
                                             shrink=shrink)
-    res = hunt(system, settings=settings, profile=name, seed=seed, patience=patience)
+    res = hunt(system, settings=settings, profile=name, seed=seed, patience=patience,
+               schedule=schedule)
     stats = res.stats()
     outcomes = []
     for p in PROPERTY_NAMES:

@@ -54,7 +54,10 @@ from dataclasses import dataclass, field
 from gentrace.core import interrupt
 from gentrace.core.explain import explain
 from gentrace.model import PROPERTY_NAMES, System
+from gentrace.stateful.schedules import DEFAULT, PCT, Plan, Swarm, plans, targeted
 from hypothesis import strategies as st
+from hypothesis import target
+from hypothesis.control import currently_in_test_context
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 State = tuple[int, ...]
@@ -109,6 +112,11 @@ class Schedule:
         tix = {t: k for k, t in enumerate(self.threads)}
         self.thread_of = [tix[s.thread] for s in system.steps]
         self.deliver = ["deliver" in s.tags for s in system.steps]
+        # A handler's steps share their pc with the delivery of a signal on that M.
+        handler_pc = {s.pc_field for s in system.steps if "deliver" in s.tags}
+        self.handler = [s.pc_field in handler_pc and "deliver" not in s.tags for s in system.steps]
+        self.handler_pc = {tix[s.thread]: s.pc_field for s in system.steps if "deliver" in s.tags}
+        self.targets = [t for t in self.threads if tix[t] in self.handler_pc]
         self.succ = system.compiled.successors
         self.viol = system.compiled.violated
         self.fin = system.compiled.finished
@@ -123,6 +131,7 @@ class Schedule:
         self.horizon = self.fair_length()
 
     def own(self, succs: Succs, t: int) -> tuple[int, State] | None:
+        """Thread ``t``'s step (its handler's while one is in flight)."""
         for i, s in succs:
             if self.thread_of[i] == t and not self.deliver[i]:
                 return i, s
@@ -175,14 +184,60 @@ class Schedule:
         raise EngineError(f"{self.system.design.name}: a schedule did not finish in "
                           f"{TEARDOWN_CAP} steps")
 
+    def pct(self, s: State, succs: Succs, plan: PCT) -> Iterator[tuple[int, State, Succs]]:
+        """The run from ``s`` that a PCT plan schedules (see :mod:`gentrace.stateful.schedules`).
+
+        Ends when every thread is done, when only a signal could move, or after
+        ``TEARDOWN_CAP`` steps (the teardown then takes over).
+        """
+        tix = {t: k for k, t in enumerate(self.threads)}
+        n, d = len(self.threads), len(plan.changes) + 1
+        prio = {tix[t]: d + n - 1 - r for r, t in enumerate(plan.priorities)}
+        changes, signals = list(plan.changes), list(plan.signals)
+        ci = si = 0
+        lowest = 0  # a spinning thread yields below every priority given so far
+        seen = {s}
+        for step in range(TEARDOWN_CAP):
+            if self.fin(s) or not succs:
+                return
+            nxt = None
+            if si < len(signals) and signals[si][0] <= step:
+                nxt = self.delivery(succs, tix[signals[si][1]])
+                if nxt is not None or not any(self.deliver[i] for i, _ in succs):
+                    si += 1  # landed, or no signal can land any more: it is spent
+            if nxt is None:
+                best = -1 << 30
+                for i, t in succs:
+                    if not self.deliver[i] and prio[self.thread_of[i]] > best:
+                        best, nxt = prio[self.thread_of[i]], (i, t)
+            if nxt is None:
+                return
+            i, s = nxt
+            succs = self.succ(s)
+            yield i, s, succs
+            th = self.thread_of[i]
+            while ci < len(changes) and changes[ci] <= step + 1:
+                ci += 1
+                prio[th] = d - ci
+                lowest = min(lowest, prio[th])
+            if s in seen:
+                lowest -= 1
+                prio[th] = lowest
+            seen.add(s)
+
     def fair_length(self) -> int:
-        """Steps a signal-free round-robin run takes from the initial state to the end."""
+        """Steps a signal-free round-robin run takes from the initial state to the end.
+
+        Also sets ``own_steps``: how many of them each thread took.
+        """
         s, n, turn, taken = self.system.initial, len(self.threads), 0, 0
+        self.own_steps = [0] * n
         while not self.fin(s) and taken < TEARDOWN_CAP:
             succs = self.succ(s)
             for k in range(n):
                 nxt = self.own(succs, (turn + k) % n)
                 if nxt is not None:
+                    self.own_steps[(turn + k) % n] += 1
                     turn = (turn + k + 1) % n
                     s = nxt[1]
                     taken += 1
@@ -221,12 +276,15 @@ class Tally:
 
 
 def machine_class(system: System, props: list[str] | tuple[str, ...] = PROPERTY_NAMES,
-                  tally: Tally | None = None, attempt: int = 0) -> type[RuleBasedStateMachine]:
+                  tally: Tally | None = None, attempt: int = 0,
+                  schedule: str = DEFAULT) -> type[RuleBasedStateMachine]:
     """A RuleBasedStateMachine over ``system`` that checks ``props``.
 
-    ``attempt`` only renames the class: Hypothesis derives a derandomized run's
-    examples (and its database key) from the machine, so a repeated attempt with
-    the same properties needs a new name to see new examples.
+    ``schedule`` (one of :data:`~gentrace.stateful.schedules.SCHEDULES`) is how
+    each run's plan is drawn.  ``attempt`` only renames the class: Hypothesis
+    derives a derandomized run's examples (and its database key) from the
+    machine, so a repeated attempt with the same properties needs a new name to
+    see new examples.
     """
     sch = Schedule(system)
     tally = tally if tally is not None else Tally()
@@ -237,6 +295,9 @@ def machine_class(system: System, props: list[str] | tuple[str, ...] = PROPERTY_
     dl = system.prop_index["deadlock-freedom"]
     check_deadlock = "deadlock-freedom" in props
     gen_f, top, n = sch.gen_field, sch.top, len(sch.threads)
+    scored = targeted(schedule)
+    handler_pc = sch.handler_pc
+    rest = {f: system.initial[f] for f in handler_pc.values()}
 
     class Machine(RuleBasedStateMachine):
         def __init__(self) -> None:
@@ -245,9 +306,20 @@ def machine_class(system: System, props: list[str] | tuple[str, ...] = PROPERTY_
             self.path: list[int] = []
             self.succs = sch.succ(self.s)
             self.next_signal = 0
+            self.plan: Plan | None = None
+            self.enabled: set[int] | None = None  # swarm: the threads the rules may move
+            self.targets: set[int] | None = None  # swarm: the Ms a signal may land on
+            self.stops: dict[int, int | None] = {}  # swarm: own steps before a thread stalls
+            self.handler_steps: int | None = None  # swarm: steps before a handler stalls
+            self.moved = [0] * n   # own steps each thread took in the rules
+            self.hmoved = [0] * n  # steps of each M's handler since its signal landed
             self.failed = False
             self.at_top = self.s[gen_f] == top
             self.crossed = False
+            # The score for hypothesis.target: advances one handler lived through in flight.
+            self.advances = 0
+            self.since: dict[int, int] = {}
+            self.score = 0
             tally.examples += 1
 
         # -- one atomic step, checked ------------------------------------------
@@ -255,6 +327,7 @@ def machine_class(system: System, props: list[str] | tuple[str, ...] = PROPERTY_
             # Ctrl-C raised inside one of Hypothesis's gc callbacks is swallowed by
             # the interpreter; this raises it again (see gentrace.core.interrupt).
             interrupt.check()
+            g0 = self.s[gen_f]
             self.s = t
             self.path.append(i)
             self.succs = sch.succ(t) if succs is None else succs
@@ -263,7 +336,21 @@ def machine_class(system: System, props: list[str] | tuple[str, ...] = PROPERTY_
                 self.at_top = True
             elif self.at_top and g != 0:
                 self.crossed = True
+            if scored:
+                self._score(i, g != g0)
             self._check()
+
+        def _score(self, i: int, advanced: bool) -> None:
+            m = sch.thread_of[i]
+            if sch.deliver[i]:
+                self.since[m] = self.advances
+            if advanced:
+                self.advances += 1
+                for m2, a in list(self.since.items()):
+                    if self.s[handler_pc[m2]] == rest[handler_pc[m2]]:
+                        del self.since[m2]  # that handler has returned
+                    else:
+                        self.score = max(self.score, self.advances - a)
 
         def _check(self) -> None:
             bad = sch.viol(self.s) & mask
@@ -285,16 +372,48 @@ def machine_class(system: System, props: list[str] | tuple[str, ...] = PROPERTY_
             raise VIOLATIONS[prop](kind, message, list(self.path))
 
         def _steps(self, t: int, count: int) -> None:
+            if self.enabled is None:
+                for _ in range(count):
+                    nxt = sch.own(self.succs, t)
+                    if nxt is None:
+                        return
+                    self._take(*nxt)
+                return
+            if t not in self.enabled:
+                return
+            stop, hstop = self.stops[t], self.handler_steps
             for _ in range(count):
                 nxt = sch.own(self.succs, t)
                 if nxt is None:
                     return
+                if sch.handler[nxt[0]]:
+                    if hstop is not None and self.hmoved[t] >= hstop:
+                        return
+                    self.hmoved[t] += 1
+                else:
+                    if stop is not None and self.moved[t] >= stop:
+                        return
+                    self.moved[t] += 1
                 self._take(*nxt)
 
         # -- rules -------------------------------------------------------------
-        @initialize(first_signal_at=st.just(0) | st.integers(0, sch.horizon))
-        def start(self, first_signal_at: int) -> None:
-            self.next_signal = first_signal_at
+        @initialize(plan=plans(sch.threads, sch.targets, sch.horizon, system.bounds.signals,
+                               schedule, stops=sch.own_steps))
+        def start(self, plan: Plan) -> None:
+            self.plan = plan
+            if isinstance(plan, PCT):
+                # The plan schedules the whole run; the rules find nothing left to move.
+                self.enabled = set()
+                for i, t, succs in sch.pct(self.s, self.succs, plan):
+                    self._take(i, t, succs)
+                return
+            self.next_signal = plan.first_signal_at
+            if isinstance(plan, Swarm):
+                self.enabled = {sch.threads.index(t) for t in plan.threads}
+                self.stops = {sch.threads.index(t): k for t, k in zip(plan.threads, plan.stops,
+                                                                      strict=True)}
+                self.targets = {sch.threads.index(t) for t in plan.targets}
+                self.handler_steps = plan.handler_steps
 
         @rule(order=st.text(alphabet=sch.alphabet, min_size=1, max_size=MAX_ORDER))
         def run(self, order: str) -> None:
@@ -310,10 +429,13 @@ def machine_class(system: System, props: list[str] | tuple[str, ...] = PROPERTY_
         def sigprof(self, m: str, after: int) -> None:
             t = sch.threads.index(m)
             self._steps(t, after)
-            if len(self.path) < self.next_signal:
+            if len(self.path) < self.next_signal or isinstance(self.plan, PCT):
+                return
+            if self.targets is not None and t not in self.targets:
                 return
             nxt = sch.delivery(self.succs, t)
             if nxt is not None:
+                self.hmoved[t] = 0
                 self._take(*nxt)
 
         @invariant()
@@ -325,15 +447,19 @@ def machine_class(system: System, props: list[str] | tuple[str, ...] = PROPERTY_
             if self.failed:
                 return
             s0, n0, succs0 = self.s, len(self.path), self.succs
+            a0, since0 = self.advances, dict(self.since)
             self._drive(None)
             steps, crossed = len(self.path), self.crossed
             for first in range(n):
                 self.s, self.succs = s0, succs0
+                self.advances, self.since = a0, dict(since0)
                 del self.path[n0:]
                 self._drive(first)
             tally.clean += 1
             tally.steps += steps
             tally.crossed_wrap += crossed
+            if scored and currently_in_test_context():
+                target(float(self.score), label="advances one SIGPROF handler lived through")
 
         def _drive(self, first: int | None) -> None:
             """Run to the end (see :meth:`Schedule.complete`), checking every step."""
@@ -358,7 +484,7 @@ def machine_class(system: System, props: list[str] | tuple[str, ...] = PROPERTY_
     b = system.bounds
     tag = "_".join(f"{k}{v}" for k, v in b.as_dict().items())
     Machine.__name__ = Machine.__qualname__ = (
-        f"Gentrace_{system.design.name}_{tag}_{mask:x}".replace("-", "_")
+        f"Gentrace_{system.design.name}_{tag}_{mask:x}_{schedule}".replace("-", "_")
         + (f"_again{attempt}" if attempt else ""))
     # Python 3.13 finds a class's source by line number, whatever its name; the
     # extra digest Hypothesis mixes in (as it does for parametrized tests) keeps
