@@ -504,3 +504,52 @@ def test_spin_reports_an_initial_state_that_breaks_an_invariant(tmp_path: Path) 
                    hash_bits=spin.hash_bits_for(res.stats.states))
     assert "reader-lifetime" in pan.failed
     assert pan.states == res.stats.states  # the assertion is a self-loop on the initial state
+
+
+# -- reading Spin's report (no Spin needed) ----------------------------------------------
+
+REPORT = """pan:1: assertion violated ok_no_unflushed_at_stop (at depth 49)
+pan:2: assertion violated ok_sample_conservation (at depth 49)
+pan:3: invalid end state (at depth 61)
+
+(Spin Version 6.5.2 -- 6 December 2019)
+
+Full statespace search for:
+\tnever claim         \t- (none specified)
+\tassertion violations\t+
+\tcycle checks       \t- (disabled by -DSAFETY)
+\tinvalid end states\t+
+
+State-vector 100 byte, depth reached 240, errors: 6008
+  4742028 states, stored
+  8470756 states, matched
+ 13212784 transitions (= stored+matched)
+        0 atomic steps
+hash conflicts:    157735 (resolved)
+
+Stats on memory usage (in Megabytes):
+         \tstate-vector as stored = 76 byte + 20 byte overhead
+
+pan: elapsed time 25.5 seconds
+pan: rate 185962 states/second
+"""
+
+
+def test_spins_report_is_read() -> None:
+    from gentrace.export.spin import read_report
+    r = read_report(REPORT, cpu=9.5)
+    assert (r.states, r.transitions, r.errors, r.depth, r.vector_bytes) == (4742028, 13212784, 6008, 240, 76)
+    assert r.seconds == 25.5 and r.cpu_seconds == 9.5
+    assert r.failed == {"no-unflushed-at-stop", "sample-conservation"} and r.invalid_end
+
+
+def test_spins_report_without_errors_names_none() -> None:
+    # The summary lists what was checked ("invalid end states +"): that is no violation.
+    from gentrace.export.spin import SpinError, read_report
+    clean = "\n".join(line for line in REPORT.split("\n") if not line.startswith("pan:") or "elapsed" in line)
+    r = read_report(clean.replace("errors: 6008", "errors: 0"))
+    assert r.failed == set() and not r.invalid_end and r.errors == 0
+    with pytest.raises(SpinError, match="too small"):
+        read_report("error: max search depth too small\n" + REPORT, depth=10)
+    with pytest.raises(SpinError, match="states, stored"):
+        read_report(REPORT.replace("states, stored", "states"))

@@ -111,12 +111,20 @@ def run(built: Built, *, hash_bits: int = 24, depth: int = 1_000_000, stop_at_fi
     wall = time.perf_counter() - t0
     cpu = _child_cpu() - c0
     out = r.stdout + r.stderr
-    if "max search depth too small" in out:
-        raise SpinError(f"the verifier's depth bound -m{depth} was too small: the search was cut")
     if r.returncode != 0 and "errors:" not in out:
         raise SpinError(f"the verifier failed (exit {r.returncode}):\n{out[-2000:]}")
+    return read_report(out, wall=wall, cpu=cpu, por=built.por, depth=depth)
+
+
+def read_report(out: str, *, wall: float = 0.0, cpu: float = 0.0, por: bool = False,
+                depth: int = 0) -> PanResult:
+    """The verifier's report ``out`` read: a cut search (its depth bound too small) is an error;
+    errors are read from the numbered lines (``pan:1: assertion violated ok_...``, ``pan:2:
+    invalid end state``), not from the summary's list of what was checked."""
+    if "max search depth too small" in out:
+        raise SpinError(f"the verifier's depth bound -m{depth} was too small: the search was cut")
     props = {ok_name(p): p for p in PROPERTY_NAMES}
-    failed = {props.get(m, m) for m in re.findall(r"assertion violated (ok_\w+)", out)}
+    failed = {props.get(m, m) for m in re.findall(r"^pan:\d+: assertion violated (ok_\w+)", out, re.M)}
     vec = re.search(r"state-vector as stored = (\d+) byte", out)
     elapsed = re.search(r"pan: elapsed time ([0-9.e+]+) seconds", out)
     return PanResult(
@@ -129,7 +137,7 @@ def run(built: Built, *, hash_bits: int = 24, depth: int = 1_000_000, stop_at_fi
         cpu_seconds=cpu,
         failed=failed,
         invalid_end=re.search(r"^pan:\d+: invalid end state", out, re.M) is not None,
-        por=built.por,
+        por=por,
         output=out,
     )
 
