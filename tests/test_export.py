@@ -553,3 +553,19 @@ def test_spins_report_without_errors_names_none() -> None:
         read_report("error: max search depth too small\n" + REPORT, depth=10)
     with pytest.raises(SpinError, match="states, stored"):
         read_report(REPORT.replace("states, stored", "states"))
+
+
+def test_export_is_the_same_text_in_processes_with_different_hash_seeds(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    texts = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"m{seed}.pml"
+        r = subprocess.run([sys.executable, "-m", "gentrace", "export", "--promela", "--design", "no-drain",
+                            "--out", str(out)], env={**os.environ, "PYTHONHASHSEED": seed},
+                           capture_output=True, text=True, check=False)
+        assert r.returncode == 0, r.stderr
+        texts.append(out.read_text())
+    assert texts[0] == texts[1] == promela(system("no-drain"))
