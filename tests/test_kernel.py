@@ -297,3 +297,28 @@ def test_auto_keeps_small_searches_in_python_and_builds_the_kernel_for_the_rest(
     big = explore(system, kernel="auto")  # the probe is cut: the kernel is built and runs
     assert big.kernel == "c" and list(tmp_path.glob("*.so"))
     assert not same_search(big, small)
+
+
+def test_ctrl_c_stops_the_kernel_and_keeps_what_it_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kernel returns to Python every KERNEL_EVERY states, where a pending Ctrl-C stops
+    the search: the result is partial, says so, and keeps the findings made so far."""
+    monkeypatch.setattr(search, "KERNEL_EVERY", 500)
+    system = build(get_design("legacy", "1.22"), parse_bounds(["advances=1"]))
+    calls = []
+
+    def progress(st: Any) -> None:
+        calls.append(st.states)
+        if st.states >= 20_000:
+            raise KeyboardInterrupt
+
+    res = explore(system, kernel="c", progress=progress)
+    assert res.kernel == "c" and res.interrupted and not res.complete
+    assert 20_000 <= res.stats.states < 20_000 + 500 + len(system.steps)
+    assert calls == sorted(calls) and len(calls) > 10
+    full = explore(system, kernel="c")
+    assert full.complete and full.stats.states > res.stats.states
+    # What the partial search found is what the full one found first (the same paths).
+    for p, f in res.findings.items():
+        if f.kind == "invariant":
+            assert full.findings[p].path == f.path
+    assert {res.verdicts[p] for p in PROPERTY_NAMES} <= {"violated", "incomplete"}
