@@ -71,7 +71,7 @@ def test_list_go_shows_that_release_only(capsys: pytest.CaptureFixture[str]) -> 
     assert (code, err) == (0, "")
     assert "  1.24    go1.24.x" in out and "  1.27 " not in out and "  1.22 " not in out
     assert "reentrant-entry-gen" in out and "\n  legacy" not in out, "its designs only"
-    assert "reentrant-fresh-gen (go1.24, go1.25)" in out
+    assert "\n  reentrant-fresh-gen (go1.24, go1.25" in out
     code, out, _ = run(["list", "--go", "1.27", "--json"], capsys)
     doc = json.loads(out)
     assert [r["name"] for r in doc["releases"]] == ["1.27"]
