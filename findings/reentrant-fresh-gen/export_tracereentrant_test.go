@@ -12,14 +12,15 @@ package runtime
 // traceAdvance(true) does before it clears trace.enabled. In that window it
 // makes a nested traceAcquire the way stackalloc and stackfree do under
 // GODEBUG=traceallocfree=1 (release only if ok), then restores trace.gen and
-// releases the outer locker. It returns the generations of the two lockers
-// and whether this M was left in a trace section after the outer
-// traceRelease, which traceAdvance(true) would wait on forever; in that case
-// it repairs the M before returning.
+// releases the outer locker. It returns the generations of the two lockers,
+// whether this M was left in a trace section after the outer traceRelease
+// (traceAdvance(true) would wait on it forever), and whether m.locks was left
+// raised (the goroutine could no longer be preempted, and its next park
+// would throw "schedule: holding locks"). It repairs the M before returning.
 //
 // The world is stopped and traceAdvanceSema held, so nothing else sees the
 // generation change. Tracing must be enabled.
-func TraceNestedAcquire(stop bool) (outerGen, nestedGen uint64, leftInSection bool) {
+func TraceNestedAcquire(stop bool) (outerGen, nestedGen uint64, leftInSection, leftLocked bool) {
 	semacquire(&traceAdvanceSema)
 	if !traceEnabled() {
 		semrelease(&traceAdvanceSema)
@@ -28,6 +29,7 @@ func TraceNestedAcquire(stop bool) (outerGen, nestedGen uint64, leftInSection bo
 	stw := stopTheWorld(stwForTestReadMetricsSlow)
 
 	mp := acquirem()
+	locks := mp.locks
 	tl := traceAcquire()
 	if !tl.ok() {
 		throw("TraceNestedAcquire: traceAcquire failed with tracing enabled")
@@ -48,15 +50,18 @@ func TraceNestedAcquire(stop bool) (outerGen, nestedGen uint64, leftInSection bo
 	traceRelease(tl)
 
 	if mp.trace.seqlock.Load()%2 != 0 {
-		leftInSection = true
 		// The nested traceAcquire's reentered++ was undone by the outer
-		// traceRelease, which left the seqlock odd; its acquirem was
-		// never released.
+		// traceRelease, which left the seqlock odd.
+		leftInSection = true
 		mp.trace.seqlock.Add(1)
+	}
+	for mp.locks > locks {
+		// The nested traceAcquire's acquirem, never released.
+		leftLocked = true
 		releasem(mp)
 	}
 	releasem(mp)
 	startTheWorld(stw)
 	semrelease(&traceAdvanceSema)
-	return uint64(tl.gen), uint64(nested.gen), leftInSection
+	return uint64(tl.gen), uint64(nested.gen), leftInSection, leftLocked
 }

@@ -17,14 +17,19 @@ import (
 // traceAdvance(true) stored trace.gen = 0 but before it cleared
 // trace.enabled. Its caller releases it only if it is ok, so if it loads
 // gen 0, its reentered++ is undone by the outer traceRelease instead, the
-// seqlock stays odd, and StopTrace waits for the M forever.
+// seqlock stays odd, and StopTrace waits for the M forever; and its
+// acquirem is never undone.
 func TestTraceNestedAcquireAtStop(t *testing.T) {
 	startTrace(t)
-	outer, nested, left := runtime.TraceNestedAcquire(true)
+	outer, nested, inSection, locked := runtime.TraceNestedAcquire(true)
 	trace.Stop()
-	if left {
+	if inSection {
 		t.Errorf("nested traceAcquire at StopTrace got generation %d (outer %d), was not released, "+
 			"and left the M in a trace section: StopTrace would wait for it forever", nested, outer)
+	}
+	if locked {
+		t.Errorf("nested traceAcquire at StopTrace left m.locks raised: the goroutine can no longer " +
+			"be preempted, and its next park throws \"schedule: holding locks\"")
 	}
 }
 
@@ -34,7 +39,7 @@ func TestTraceNestedAcquireAtStop(t *testing.T) {
 // generation the M entered it in.
 func TestTraceNestedAcquireAtAdvance(t *testing.T) {
 	startTrace(t)
-	outer, nested, _ := runtime.TraceNestedAcquire(false)
+	outer, nested, _, _ := runtime.TraceNestedAcquire(false)
 	trace.Stop()
 	if nested != outer {
 		t.Errorf("nested traceAcquire got generation %d, the outer section's is %d", nested, outer)
