@@ -13,7 +13,7 @@ from typing import Any
 
 from gentrace.cli import check_hypothesis
 from gentrace.cli.args import positive_float, positive_int
-from gentrace.cli.select import joined, prepare_out, select_designs
+from gentrace.cli.select import exit_status, joined, prepare_out, select_designs
 from gentrace.cli.table import print_interrupted, print_mismatches, print_table
 from gentrace.core import interrupt
 from gentrace.explore.check import check_design
@@ -125,14 +125,6 @@ STATUS = {0: "every verdict matches its expectation",
           3: "incomplete: a budget cut a search short or a part of the check was skipped, and "
              "nothing found contradicts an expectation",
           130: "interrupted (Ctrl-C)"}
-
-
-def exit_status(rows: list[Any]) -> int:
-    """0 when every verdict matches; 1 when one contradicts its expectation (an incomplete
-    verdict contradicts nothing); otherwise 3 when one is incomplete."""
-    if any(not o.matches and o.verdict != "incomplete" for o in rows):
-        return 1
-    return 3 if any(not o.matches for o in rows) else 0
 
 
 def findings_not_shown(designs: list[Any], bounds: Bounds,

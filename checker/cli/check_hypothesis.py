@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from gentrace.cli.args import UsageError, positive_int, seed
+from gentrace.cli.select import exit_status
 from gentrace.cli.table import print_columns, print_interrupted, print_mismatches, print_table
 from gentrace.model import Bounds, Design
 
@@ -178,7 +179,6 @@ def run(args: argparse.Namespace, designs: list[Design], bounds: Bounds) -> int:
     if stopped:
         return 130
     if not ok and sampled_ok and all(a["agree"] is not False for a in agreement):
-        from gentrace.cli.check import exit_status
         return exit_status(exp_rows)  # 3 when explorer verdicts are only incomplete
     return 0 if ok else 1
 

@@ -55,3 +55,11 @@ def select_designs(names: str | None, go: str | None) -> list[Any]:
     if not out:
         raise DesignError(f"design {names!r} is a design of none of the releases {go!r}; see 'gentrace list'")
     return out
+
+
+def exit_status(rows: list[Any]) -> int:
+    """0 when every verdict matches; 1 when one contradicts its expectation (an incomplete
+    verdict contradicts nothing); otherwise 3 when one is incomplete."""
+    if any(not o.matches and o.verdict != "incomplete" for o in rows):
+        return 1
+    return 3 if any(not o.matches for o in rows) else 0
