@@ -569,3 +569,39 @@ def test_export_is_the_same_text_in_processes_with_different_hash_seeds(tmp_path
         assert r.returncode == 0, r.stderr
         texts.append(out.read_text())
     assert texts[0] == texts[1] == promela(system("no-drain"))
+
+
+@pytest.mark.spin
+@pytest.mark.parametrize("design", ["no-drain", "handler-waits-for-seqlock", "nested-fresh-gen"])
+def test_spins_counterexample_replays_on_the_model(design: str, tmp_path: Path) -> None:
+    """Spin's trail, read back as the model's steps, runs on ``System.apply`` step by step to
+    a state that breaks the property Spin reported (or a deadlock, for an invalid end state)."""
+    if not _spin_available():
+        pytest.fail("spin or a C compiler is missing")
+    from gentrace.export import spin
+    s = system(design, "1.27", SMALL)
+    built = spin.build(promela(s), tmp_path, opt="-O1")
+    pan = spin.run(built, stop_at_first=True)
+    assert pan.errors == 1
+    x = s.initial
+    for i in spin.trail(built):
+        y = s.apply(x, i)
+        assert y is not None, f"step {s.steps[i].key} is not enabled where Spin took it"
+        x = y
+    if pan.invalid_end:
+        assert s.enabled(x) == [] and not s.finished(x)
+    else:
+        (prop,) = pan.failed
+        assert not s.invariants[s.prop_index[prop]].ok(x)
+
+
+def test_guard_lines_name_each_step_by_its_first_statement() -> None:
+    from gentrace.export.spin import guard_lines
+    s = system("fixed")
+    text = promela(s)
+    lines = text.split("\n")
+    found = guard_lines(text)
+    assert sorted(set(found.values())) == list(range(len(s.steps))) and len(found) == 2 * len(s.steps)
+    for no, i in found.items():
+        here = lines[no - 1].strip()
+        assert here == blocks(text)[i][0] + " ->" or here.startswith(f":: d_step {{ /* step {i} ")

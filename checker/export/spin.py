@@ -1,6 +1,7 @@
 """Run Spin on an exported program: generate the verifier (``spin -a``), compile it with the
 machine's C compiler, run it, and read its report (states stored, transitions, errors, which
-assertions failed, invalid end states, its time).
+assertions failed, invalid end states, its time); read a counterexample Spin wrote back as
+the model's steps (:func:`trail`), to replay on ``System.apply``.
 
 Needs ``spin`` (Debian package ``spin``, 6.5.2) and a C compiler on the PATH; callers ask
 :func:`available` first.  The verifier is an exhaustive depth-first search for safety
@@ -105,6 +106,7 @@ def _num(pattern: str, text: str, conv: type = int) -> float | int:
 def run(built: Built, *, hash_bits: int = 24, depth: int = 1_000_000, stop_at_first: bool = False) -> PanResult:
     """Run the verifier: exhaustive unless ``stop_at_first`` (then it stops at its first error)."""
     args = [str(built.pan), f"-m{depth}", f"-w{hash_bits}", "-c1" if stop_at_first else "-c0"]
+    (built.pan.parent / "model.pml.trail").unlink(missing_ok=True)
     c0 = _child_cpu()
     t0 = time.perf_counter()
     r = subprocess.run(args, cwd=built.pan.parent, capture_output=True, text=True, check=False)
@@ -140,6 +142,37 @@ def read_report(out: str, *, wall: float = 0.0, cpu: float = 0.0, por: bool = Fa
         por=por,
         output=out,
     )
+
+
+def guard_lines(text: str) -> dict[int, int]:
+    """Step index by the lines (1-based) of its ``d_step {`` and of its first statement (the
+    enabling condition) in the program ``text``: Spin names the first by the former."""
+    out = {}
+    for no, line in enumerate(text.split("\n"), 1):
+        m = re.match(r"\s*:: d_step \{ /\* step (\d+) ", line)
+        if m:
+            out[no] = out[no + 1] = int(m.group(1))
+    return out
+
+
+def trail(built: Built) -> list[int]:
+    """The steps (indices into ``System.steps``) of the counterexample the verifier wrote (run
+    it with ``stop_at_first``): ``spin -t -p`` replays the trail, and each transition's first
+    statement is a step's enabling condition, whose line names the step."""
+    work = built.pan.parent
+    if not (work / "model.pml.trail").exists():
+        raise SpinError("the verifier wrote no trail: it found no error")
+    r = subprocess.run(["spin", "-t", "-p", "model.pml"], cwd=work, capture_output=True, text=True, check=False)
+    lines = guard_lines((work / "model.pml").read_text())
+    steps, seen = [], set()
+    for m in re.finditer(r"^\s*(\d+):\s+proc\s+\d+ \(\w+:\d+\) \S+:(\d+) \(state \d+\)\s+\[", r.stdout, re.M):
+        n, line = int(m.group(1)), int(m.group(2))
+        if n in seen:
+            continue
+        seen.add(n)
+        if line in lines:  # else completion's FINISHED or initial-state option: no step of the model
+            steps.append(lines[line])
+    return steps
 
 
 def hash_bits_for(states: int) -> int:
