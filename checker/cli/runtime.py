@@ -332,7 +332,7 @@ def cmd_finding(args: argparse.Namespace) -> int:
 def print_finding(name: str, runs: list[GoTestRun], wall: float | None = None) -> None:
     """The table of ``--finding``: per release, the shipped runtime and the fixed one."""
     f = UPSTREAM[name]
-    print(f"finding {name}: go test -run '{f.test}' -count=1 runtime")
+    print(f"finding {name}: go test -vet=off -run '{f.test}' -count=1 -v runtime")
     print(f"  with findings/{name}/{' and '.join(f.test_files)} added to src/runtime; "
           f"the fix is findings/{name}/fix.diff")
     print()
