@@ -20,6 +20,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #define M(x) m_##x
 #define NF M(NF)
@@ -37,14 +40,19 @@ typedef uint8_t deg_t;
 typedef uint16_t deg_t;
 #endif
 
+/* A slot of the index: a state id + 1 (0: empty) and 16 bits of the state's hash, so
+ * that a probe reads the state only when these match.  Six bytes: one cache miss. */
+typedef struct __attribute__((packed)) {
+    uint32_t id;
+    uint16_t fp;
+} gt_slot;
+
 typedef struct {
     uint64_t *states;
     uint32_t *parent;
     uint16_t *via;
     uint64_t cap;          /* states the arrays above hold */
-    uint32_t *table;       /* slot: state id + 1, 0 when empty */
-    uint16_t *fp;          /* slot: 16 bits of the state's hash, so a probe reads a state
-                              only when these match */
+    gt_slot *table;
     uint64_t tmask;        /* table size - 1 (a power of two) */
     uint64_t *bout;        /* a batch's successors (BATCH * NSTEPS states) */
     uint64_t *bhash;       /* and their hashes */
@@ -61,6 +69,18 @@ typedef struct {
     uint32_t found_bits, witnessed, all_bits;
     int64_t first_deadlock;
 } gt_kernel;
+
+/* The big arrays are read at random: 2 MB pages where the system lends them (Linux's
+ * transparent huge pages, on request) spare most TLB misses. */
+static void gt_huge(void *p, uint64_t bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095, e = (uintptr_t)p + bytes;
+    if (p && bytes >= (1u << 21) && e > a) madvise((void *)a, e - a, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)bytes;
+#endif
+}
 
 static inline uint64_t gt_hash(const uint64_t *w) {
     uint64_t h = 0x9e3779b97f4a7c15ull;
@@ -83,23 +103,17 @@ static inline int gt_same(const uint64_t *a, const uint64_t *b) {
 
 static int gt_grow_table(gt_kernel *k) {
     uint64_t size = (k->tmask + 1) * 2, mask = size - 1;
-    uint32_t *t = calloc(size, sizeof *t);
-    uint16_t *f = malloc(size * sizeof *f);
-    if (!t || !f) {
-        free(t);
-        free(f);
-        return -1;
-    }
+    gt_slot *t = calloc(size, sizeof *t);
+    if (!t) return -1;
+    gt_huge(t, size * sizeof *t);
     for (uint64_t i = 0; i < k->count; i++) {
         uint64_t h = gt_hash(k->states + i * NW), j = h & mask;
-        while (t[j]) j = (j + 1) & mask;
-        t[j] = (uint32_t)(i + 1);
-        f[j] = FP(h);
+        while (t[j].id) j = (j + 1) & mask;
+        t[j].id = (uint32_t)(i + 1);
+        t[j].fp = FP(h);
     }
     free(k->table);
-    free(k->fp);
     k->table = t;
-    k->fp = f;
     k->tmask = mask;
     return 0;
 }
@@ -111,13 +125,17 @@ static int gt_grow_store(gt_kernel *k) {
     if (cap <= k->cap) return -1;
     if (!(p = realloc(k->states, cap * NW * sizeof(uint64_t)))) return -1;
     k->states = p;
+    gt_huge(p, cap * NW * sizeof(uint64_t));
     if (!(p = realloc(k->parent, cap * sizeof(uint32_t)))) return -1;
     k->parent = p;
+    gt_huge(p, cap * sizeof(uint32_t));
     if (!(p = realloc(k->via, cap * sizeof(uint16_t)))) return -1;
     k->via = p;
+    gt_huge(p, cap * sizeof(uint16_t));
     if (k->liveness) {
         if (!(p = realloc(k->deg, cap * sizeof(deg_t)))) return -1;
         k->deg = p;
+        gt_huge(p, cap * sizeof(deg_t));
     }
     k->cap = cap;
     return 0;
@@ -142,8 +160,8 @@ static inline int64_t gt_intern(gt_kernel *k, const uint64_t *w, uint64_t hw, ui
     uint64_t h = hw & k->tmask;
     uint16_t f = FP(hw);
     uint32_t e;
-    while ((e = k->table[h]) != 0) {
-        if (k->fp[h] == f && gt_same(k->states + (uint64_t)(e - 1) * NW, w)) {
+    while ((e = k->table[h].id) != 0) {
+        if (k->table[h].fp == f && gt_same(k->states + (uint64_t)(e - 1) * NW, w)) {
             *fresh = 0;
             return e - 1;
         }
@@ -154,8 +172,8 @@ static inline int64_t gt_intern(gt_kernel *k, const uint64_t *w, uint64_t hw, ui
     memcpy(k->states + id * NW, w, NW * sizeof(uint64_t));
     k->parent[id] = (uint32_t)from;
     k->via[id] = step;
-    k->table[h] = (uint32_t)(id + 1);
-    k->fp[h] = f;
+    k->table[h].id = (uint32_t)(id + 1);
+    k->table[h].fp = f;
     *fresh = 1;
     if (k->count * 10 > (k->tmask + 1) * 7 && gt_grow_table(k)) return -1;
     return (int64_t)id;
@@ -177,7 +195,6 @@ void gt_free(gt_kernel *k) {
     free(k->parent);
     free(k->via);
     free(k->table);
-    free(k->fp);
     free(k->bout);
     free(k->bhash);
     free(k->bstep);
@@ -192,15 +209,14 @@ gt_kernel *gt_new(int liveness) {
     if (!k) return NULL;
     k->liveness = liveness;
     k->tmask = (1u << 16) - 1;
-    k->table = calloc(k->tmask + 1, sizeof(uint32_t));
-    k->fp = calloc(k->tmask + 1, sizeof(uint16_t));
+    k->table = calloc(k->tmask + 1, sizeof(gt_slot));
     k->bout = malloc((uint64_t)BATCH * SUCC_MAX * NW * sizeof(uint64_t));
     k->bhash = malloc((uint64_t)BATCH * SUCC_MAX * sizeof(uint64_t));
     k->bstep = malloc((uint64_t)BATCH * SUCC_MAX * sizeof(uint16_t));
     k->all_bits = NPROPS >= 32 ? 0xffffffffu : (1u << NPROPS) - 1;
     k->first_deadlock = -1;
     for (int p = 0; p < NPROPS; p++) k->found[p] = -1;
-    if (!k->table || !k->fp || !k->bout || !k->bhash || !k->bstep || gt_grow_store(k)) {
+    if (!k->table || !k->bout || !k->bhash || !k->bstep || gt_grow_store(k)) {
         gt_free(k);
         return NULL;
     }
@@ -243,13 +259,12 @@ int gt_run(gt_kernel *k, uint64_t count_limit, uint64_t max_expand) {
                 uint64_t h = gt_hash(k->bout + (uint64_t)i * NW);
                 k->bhash[i] = h;
                 __builtin_prefetch(k->table + (h & k->tmask));
-                __builtin_prefetch(k->fp + (h & k->tmask));
             }
             nsucc[b] = n;
             total += n;
         }
         for (int i = 0; i < total; i++) {
-            uint32_t e = k->table[k->bhash[i] & k->tmask];
+            uint32_t e = k->table[k->bhash[i] & k->tmask].id;
             if (e) __builtin_prefetch(k->states + (uint64_t)(e - 1) * NW);
         }
         int j = 0;
@@ -295,7 +310,7 @@ void gt_info(gt_kernel *k, int64_t *o) {
     o[6] = (int64_t)k->nfinals;
     o[7] = (int64_t)k->ndst;
     o[8] = (int64_t)(k->cap * (NW * sizeof(uint64_t) + sizeof(uint32_t) + sizeof(uint16_t))
-                     + (k->tmask + 1) * (sizeof(uint32_t) + sizeof(uint16_t)));
+                     + (k->tmask + 1) * sizeof(gt_slot));
     o[9] = (int64_t)((k->liveness ? k->cap * sizeof(deg_t) : 0)
                      + k->cap_dst * sizeof(uint32_t) + k->cap_finals * sizeof(uint32_t));
     o[10] = NW;
@@ -317,6 +332,7 @@ int64_t gt_unfinishable(gt_kernel *k) {
     uint64_t n = k->count;
     uint8_t *ok = calloc(n ? n : 1, 1);
     if (!ok) return -2;
+    gt_huge(ok, n);
     for (uint64_t i = 0; i < k->nfinals; i++) ok[k->finals[i]] = 1;
     /* Pending states (decreasing id) with where their successors start in dst. */
     uint64_t npend = 0, cap = 1024;
