@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 import time
@@ -50,6 +51,19 @@ from gentrace.model.releases import DEFAULT as DEFAULT_RELEASE
 
 def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def tree() -> str:
+    """The commit the model comes from, and whether model/ has uncommitted changes."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "model"], cwd=root, capture_output=True,
+                               text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "(not a git checkout)"
+    return head + (" with uncommitted changes in model/" if dirty else "")
 
 
 def main() -> int:
@@ -69,7 +83,7 @@ def main() -> int:
     design = get_design(args.design).on(args.go)
     bounds = parse_bounds(args.bound)
     bound_text = " ".join(f"{k}={v}" for k, v in bounds.as_dict().items())
-    print(f"design {design.label}, bound {bound_text}")
+    print(f"design {design.label}, bound {bound_text}; tree {tree()}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
           f"{spin.spin_version()}; load average before: {load()}")
 

@@ -16,7 +16,12 @@ The program, and why it has exactly the explorer's state space:
   condition: program counter, idle handler, guard) decides whether it is executable, so
   one option is one step of the model.  Every process stays at its loop head, so Spin's
   process counters are constant and a Spin state is the model's state and nothing else:
-  Spin and the explorer store the same number of states.
+  Spin and the explorer store the same number of states.  (One process looping over every
+  step would store the same states too; a process per thread is chosen because Spin's
+  trails and reports then name the thread that moved, for a few constant bytes of process
+  bookkeeping in Spin's state vector.  Spin's partial-order reduction finds nothing to
+  reduce: it works on local variables and exclusive channels, and every variable here is
+  global.)
 - An update is simultaneous in the model (every right-hand side reads the state before the
   step).  Sub-expressions the model names with ``let`` become ``hidden`` temporaries
   ``tN``, computed first (from the state before the step).  Fields are then assigned in an
