@@ -123,20 +123,28 @@ def build_library(source: str, cdef: str, flags: Sequence[str] = CFLAGS) -> Libr
             d.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise KernelUnavailable(f"cannot create the kernel cache {d}: {e.strerror}") from None
+        # Written and built under temporary names, then renamed (atomic): builds of the
+        # same source in two processes at once do not read each other's half-written files.
         src = d / f"kernel-{key}.c"
-        fd, tmp = tempfile.mkstemp(prefix=f".kernel-{key}-", suffix=".so", dir=d)
-        os.close(fd)
+        tmps = []
         try:
-            src.write_text(source)
-            r = subprocess.run([*cc, *flags, "-o", tmp, str(src)], capture_output=True, text=True)
+            for suffix in (".c", ".so"):
+                fd, name = tempfile.mkstemp(prefix=f".kernel-{key}-", suffix=suffix, dir=d)
+                os.close(fd)
+                tmps.append(name)
+            tmp_c, tmp_so = tmps
+            Path(tmp_c).write_text(source)
+            r = subprocess.run([*cc, *flags, "-o", tmp_so, tmp_c], capture_output=True, text=True)
+            os.replace(tmp_c, src)  # kept beside the library: what was built, to read
             if r.returncode != 0:
                 first = (r.stderr.strip().splitlines() or ["(no message)"])[0]
                 raise KernelUnavailable(f"the C compiler failed on {src}: {first}")
-            os.replace(tmp, so)  # atomic: a concurrent build of the same source is harmless
+            os.replace(tmp_so, so)
             built = True
         finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+            for name in tmps:
+                if os.path.exists(name):
+                    os.unlink(name)
     ffi.cdef(cdef)
     try:
         lib = ffi.dlopen(str(so))
