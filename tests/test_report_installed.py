@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from gentrace.cli.main import build_parser, main
@@ -217,3 +218,28 @@ def test_a_proof_that_is_not_as_expected_fails_the_report(tmp_path: Path,
     p.write_text(json.dumps(doc))
     assert main(argv) == 1
     assert "**1 not as expected**" in (tmp_path / "r" / "summary.md").read_text()
+
+
+@pytest.mark.parametrize("given_proofs", [True, False])
+def test_proofs_given_are_not_run_again(given_proofs: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gentrace.cli.report as cli_report
+
+    calls: list[list[str]] = []
+    proofs = {"engine": "z3", "proofs": [{"release": "1.27", "design": "corrected", "workers": 1,
+                                          "seconds": 1.0, "method": "stated",
+                                          "verdicts": {"sample-generation": "proved"},
+                                          "expected": {"sample-generation": "holds"}}]}
+
+    def fake(argv: list[str]) -> tuple[int, Any]:  # the engines are not what this test is about
+        calls.append(argv)
+        return 0, json.loads(CHECK.read_text()) if argv[0] == "check" else proofs
+
+    monkeypatch.setattr(cli_report, "run_json", fake)
+    argv = ["report", "--go", "1.27", "--bound", "ring", "--no-lemmas", "--quiet", "--out", str(tmp_path / "r")]
+    if given_proofs:
+        p = tmp_path / "proofs.json"
+        p.write_text(json.dumps(proofs))
+        argv += ["--results", str(p)]
+    assert main(argv) == 0
+    ran = [" ".join(a[:2]) for a in calls]
+    assert ran == (["check --go"] if given_proofs else ["check --go", "prove --unbounded"])

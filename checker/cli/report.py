@@ -314,10 +314,11 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UsageError("--go, --design, --bound, --proofs and --engine choose runs, and --results already "
                          "holds check results: give one or the other")
     runs = plan(args, have_checks)
-    if results.lemmas:
-        runs = [(n, a) for n, a in runs if n != "lemmas.json"]
+    # What the documents given already hold is not run again.
+    runs = [(n, a) for n, a in runs if not (n == "lemmas.json" and results.lemmas
+                                            or n == "proofs.json" and results.proofs)]
     prepare_out(args.out)
-    copy_findings(findings, args.out)
+    copied = copy_findings(findings, args.out)
     commands: list[str] = []
     stopped = False
     say = (lambda m: None) if (args.quiet or args.json) else (lambda m: print(m, file=sys.stderr))
@@ -358,7 +359,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                "verdicts": len(results.verdicts), "mismatches": len(bad),
                "counterexamples": len(rep.stories), "not_replayed": len(unreplayed) + len(rep.problems),
                "proofs": len(results.proofs), "lemmas": len(results.lemmas),
-               "runtime_rows": len(results.runtime), "interrupted": stopped}
+               "runtime_rows": len(results.runtime), "findings": str(copied), "interrupted": stopped}
     if args.json:
         print(json.dumps(summary, indent=1))
     elif not args.quiet:
