@@ -15,6 +15,8 @@ prefix ``p``:
 - ``p_NF``, ``p_NW``, ``p_NSTEPS``, ``p_NPROPS``: fields, words per packed state, steps,
   properties; ``p_INIT``: the initial state's fields;
 - ``p_pack(s, w)``, ``p_unpack(w, s)``: between fields (``int64_t``) and words;
+- ``p_bad_field``: set to a field whose new value left its declared range (-1: none),
+  which the packing could not hold;
 - ``p_succ(s, w, o, st)``: the successors of the state with fields ``s`` and words
   ``w``, written packed to ``o`` (``p_NW`` words each) with their steps in ``st``;
   returns how many;
@@ -101,6 +103,9 @@ def _print(low: Lowered, layout: Layout, bl: BitLayout, nsteps: int, p: str) -> 
     out = [f"/* gentrace kernel model part: {n} fields in {nw} words ({bl.bits} bits) */",
            f"#define {p}NF {n}", f"#define {p}NW {nw}", f"#define {p}NSTEPS {nsteps}",
            f"#define {p}NPROPS {len(low.violated)}",
+           "/* A field whose new value left its declared range (-1: none yet): the packing would",
+           "   cut it, so the search stops (the layout's ranges are the model's to get right). */",
+           f"static int64_t {p}bad_field = -1;",
            f"static const int64_t {p}INIT[{n}] = {{{', '.join(map(str, layout.init))}}};"]
 
     out.append(f"static inline void {p}unpack(const uint64_t *w, int64_t *s) {{")
@@ -145,7 +150,9 @@ def _print(low: Lowered, layout: Layout, bl: BitLayout, nsteps: int, p: str) -> 
                 out += [f"{inner}q[{k}] = w[{k}];" for k in range(nw)]
                 for f, v in sc.updates:
                     k, sh, m = bl.word[f], bl.shift[f], _mask(bl.width[f])
-                    out.append(f"{inner}q[{k}] = (q[{k}] & ~({m} << {sh})) | (((uint64_t)({v}) & {m}) << {sh});")
+                    check = f"if ((uint64_t)nv_ > {layout.maxv[f]}ull) {p}bad_field = {f};"
+                    out.append(f"{inner}{{ int64_t nv_ = {v}; {check} "
+                               f"q[{k}] = (q[{k}] & ~({m} << {sh})) | (((uint64_t)nv_ & {m}) << {sh}); }}")
                 out.append(f"{inner}st[n++] = {sc.index};")
                 for _ in range(closes):
                     inner = inner[:-4]

@@ -14,6 +14,7 @@ successor function, but through another printer, packing and a search of its own
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import random
@@ -322,3 +323,19 @@ def test_ctrl_c_stops_the_kernel_and_keeps_what_it_found(monkeypatch: pytest.Mon
         if f.kind == "invariant":
             assert full.findings[p].path == f.path
     assert {res.verdicts[p] for p in PROPERTY_NAMES} <= {"violated", "incomplete"}
+
+
+def test_a_value_past_its_declared_range_stops_the_kernel() -> None:
+    """The kernel packs each field in the bits its declared range needs; a step that gives
+    a field more would be cut silently, so the search stops and names the field.  (The
+    declared ranges are right: every other test here runs without this error.)"""
+    system = build(get_design("legacy", "1.22"), parse_bounds(["advances=1"]))
+    gen = system.layout.index["sample1.gen"]
+    assert system.layout.maxv[gen] == 15
+    narrow = object.__new__(System)
+    narrow.__dict__.update(system.__dict__)
+    narrow.layout = copy.copy(system.layout)
+    narrow.layout.maxv = list(system.layout.maxv)
+    narrow.layout.maxv[gen] = 7  # 0 at first, then generation 14 or 15
+    with pytest.raises(RuntimeError, match="field sample1.gen .* past its declared range"):
+        explore(narrow, kernel="c")

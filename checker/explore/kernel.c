@@ -232,7 +232,8 @@ gt_kernel *gt_new(int liveness) {
 }
 
 /* Expand states until done (1), or until count >= count_limit or max_expand states were
- * expanded (0), each time after a whole state's successors; -1: out of memory. */
+ * expanded (0), each time after a whole state's successors; -1: out of memory; -3: a
+ * step gave a field a value past its declared range (gt_bad_field says which). */
 int gt_run(gt_kernel *k, uint64_t count_limit, uint64_t max_expand) {
     int64_t s[NF], t[NF];
     int nsucc[BATCH], fin[BATCH];
@@ -263,6 +264,7 @@ int gt_run(gt_kernel *k, uint64_t count_limit, uint64_t max_expand) {
             nsucc[b] = n;
             total += n;
         }
+        if (M(bad_field) >= 0) return -3;
         for (int i = 0; i < total; i++) {
             uint32_t e = k->table[k->bhash[i] & k->tmask].id;
             if (e) __builtin_prefetch(k->states + (uint64_t)(e - 1) * NW);
@@ -318,6 +320,7 @@ void gt_info(gt_kernel *k, int64_t *o) {
 }
 
 int64_t gt_found(gt_kernel *k, int p) { return k->found[p]; }
+int64_t gt_bad_field(void) { return M(bad_field); }
 void gt_fired(gt_kernel *k, uint8_t *o) { memcpy(o, k->fired, NSTEPS); }
 int64_t gt_parent(gt_kernel *k, uint64_t id) { return id == 0 ? -1 : (int64_t)k->parent[id]; }
 int gt_via(gt_kernel *k, uint64_t id) { return k->via[id]; }

@@ -39,6 +39,7 @@ gt_kernel *gt_new(int liveness);
 int gt_run(gt_kernel *k, uint64_t count_limit, uint64_t max_expand);
 void gt_info(gt_kernel *k, int64_t *o);
 int64_t gt_found(gt_kernel *k, int p);
+int64_t gt_bad_field(void);
 void gt_fired(gt_kernel *k, uint8_t *o);
 int64_t gt_parent(gt_kernel *k, uint64_t id);
 int gt_via(gt_kernel *k, uint64_t id);

@@ -335,6 +335,10 @@ def _explore_c(system: System, lib: Any, max_states: int | None, max_seconds: fl
             if max_states is not None:
                 limit = min(limit, max_states)
             rc = C.gt_run(k, limit, KERNEL_EVERY)
+            if rc == -3:
+                f = C.gt_bad_field()
+                raise RuntimeError(f"the model gave field {system.layout.names[f]} a value past its declared "
+                                   f"range (at most {system.layout.maxv[f]}): the layout must declare more")
             if rc < 0:
                 raise MemoryError("the compiled kernel ran out of memory")
             if rc == 1:
