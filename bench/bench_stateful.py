@@ -14,7 +14,9 @@ hypothesis`` runs it):
 
 Then, over ``--seeds`` random seeds (the profile's settings, not derandomized,
 no shrinking), the spread of the examples to each design's first failure at
-the canonical bound: one derandomized draw is one sample of that distribution.
+the canonical bound (median and 90th percentile), per schedule (``uniform``, the
+engine before schedules; ``pct``; ``swarm``; ``mixed``, the default), on every
+release (``--releases``): one derandomized draw is one sample of that distribution.
 
 Then, at the profile's larger bound (beyond exhaustive reach), examples and
 seconds until each design's first failure (without shrinking Hypothesis stops
@@ -22,6 +24,7 @@ there); and examples per second on fixed at both bounds.  Figures, not assertion
 
     python bench/bench_stateful.py                     # ci, every design
     python bench/bench_stateful.py --designs legacy,fixed --patience 1
+    python bench/bench_stateful.py --no-canonical --no-larger --seeds 5 --cap 600  # the spread only
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ def main() -> None:
     from gentrace.explore import VIOLATED as EXPLORED
     from gentrace.explore import explore
     from gentrace.model import CANONICAL, DESIGNS, PROPERTY_NAMES, build
+    from gentrace.model.releases import RELEASES
     from gentrace.stateful import profiles
     from gentrace.stateful.engine import hunt, resolve_settings
 
@@ -54,6 +58,12 @@ def main() -> None:
                     help="skip the canonical-bound hunts (the slow part)")
     ap.add_argument("--seeds", type=int, default=20,
                     help="random seeds for the spread of first failures (0: skip)")
+    ap.add_argument("--schedules", default="uniform,pct,swarm,mixed",
+                    help="schedules compared in the spread (uniform: before; mixed: the default)")
+    ap.add_argument("--releases", default="all",
+                    help="releases for the spread: all (default), or a comma-separated list")
+    ap.add_argument("--cap", type=int, default=2000,
+                    help="examples after which a design counts as not caught in the spread")
     a = ap.parse_args()
     designs = a.designs.split(",")
     settings, name, seed = resolve_settings(a.profile)
@@ -107,7 +117,9 @@ def main() -> None:
         print(f"{d}: {r:.0f} examples per second at the canonical bound")
 
     if a.seeds:
-        spread(designs, a.profile, a.seeds)
+        rels: list[str | None] = (list(RELEASES) if a.releases == "all" else
+                                  [None] if not a.releases else a.releases.split(","))
+        spread(designs, a.profile, a.seeds, a.schedules.split(","), rels, a.cap)
     if a.no_larger:
         return
     b = profiles.larger_bounds(name)
@@ -134,36 +146,57 @@ def main() -> None:
               + ("" if res.findings else f"   {res.tally.examples / secs:.0f} examples/s"))
 
 
-def spread(designs: list[str], profile: str, n: int) -> None:
-    from gentrace.model import CANONICAL, DESIGNS, build
+def spread(designs: list[str], profile: str, n: int, schedules_: list[str] | None = None,
+           releases: list[str | None] | None = None, cap: int = 2000) -> None:
+    """Examples to each design's first failure over ``n`` random seeds, per schedule.
+
+    ``uniform`` is the engine before schedules existed (the baseline), ``mixed`` the
+    default.  A design not caught within ``cap`` examples counts as ``>cap``.
+    """
+    from gentrace.model import CANONICAL, DESIGNS, PROPERTY_NAMES, build, get_design
+    from gentrace.model.releases import RELEASES
     from gentrace.stateful.engine import hunt, resolve_settings
+    from gentrace.stateful.schedules import SCHEDULES
     from hypothesis import settings as Settings
 
-    cap = 2000
+    schedules_ = schedules_ or ["uniform", "pct", "swarm", "mixed"]
     settings, name, _ = resolve_settings(profile, shrink=False, max_examples=cap)
     settings = Settings(settings, derandomize=False, database=None)
-    print()
-    print(f"first failure over {n} random seeds (0..{n - 1}; {name} settings but random and "
-          f"up to {cap} examples, no shrinking), canonical bound")
-    print(f"{'design':27s} {'median':>7s} {'p90':>6s} {'max':>6s} {'<=200':>6s} {'seconds':>8s}")
-    for d in designs:
-        if d == "fixed":
-            continue
-        system = build(DESIGNS[d], CANONICAL)
-        firsts = []
-        t = time.perf_counter()
-        for seed in range(n):
-            res = hunt(system, settings=settings, profile=name, seed=seed, until=set())
-            firsts.append(min((f.example for f in res.findings.values()), default=cap + 1))
-        firsts.sort()
+    assert set(schedules_) <= set(SCHEDULES)
 
-        def show(x: int) -> str:
-            return f">{cap}" if x > cap else str(x)
+    def show(x: float) -> str:
+        return f">{cap}" if x > cap else f"{x:g}"
 
-        p90 = firsts[min(n - 1, (9 * n + 9) // 10 - 1)]
-        med = firsts[(n - 1) // 2] if n % 2 else (firsts[n // 2 - 1] + firsts[n // 2]) // 2
-        print(f"{d:27s} {show(med):>7s} {show(p90):>6s} {show(firsts[-1]):>6s} "
-              f"{sum(x <= 200 for x in firsts):6d} {time.perf_counter() - t:8.1f}")
+    for rel in releases or [None]:
+        print()
+        print(f"first failure over {n} random seeds (0..{n - 1}; {name} settings but random, "
+              f"up to {cap} examples, no shrinking), canonical bound, release {rel or 'default'}")
+        print(f"{'design':27s} " + " ".join(f"{s + ' med/p90':>15s}" for s in schedules_)
+              + f" {'seconds':>8s}")
+        for d in designs:
+            if d not in DESIGNS or (rel is not None and rel not in RELEASES):
+                continue
+            try:
+                design = get_design(d, rel)
+            except (KeyError, ValueError):
+                continue  # the design does not exist on this release
+            if not any(design.expected(p, CANONICAL) == "violated" for p in PROPERTY_NAMES):
+                continue
+            system = build(design, CANONICAL)
+            cells = []
+            t = time.perf_counter()
+            for sch in schedules_:
+                firsts = []
+                for seed in range(n):
+                    res = hunt(system, settings=settings, profile=name, seed=seed, until=set(),
+                               schedule=sch)
+                    firsts.append(min((f.example for f in res.findings.values()), default=cap + 1))
+                firsts.sort()
+                p90 = firsts[min(n - 1, (9 * n + 9) // 10 - 1)]
+                med = firsts[(n - 1) // 2] if n % 2 else (firsts[n // 2 - 1] + firsts[n // 2]) / 2
+                cells.append(f"{show(med)}/{show(p90)}")
+            print(f"{d:27s} " + " ".join(f"{c:>15s}" for c in cells)
+                  + f" {time.perf_counter() - t:8.1f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -275,6 +275,17 @@ class Tally:
             self.first[prop] = (self.examples, time.perf_counter() - self.t0)
 
 
+def orders(sch: Schedule, schedule: str) -> st.SearchStrategy[str]:
+    """The ``run`` rule's strings: any letters (uniform), or, under swarm, the letters of a
+    random subset of the threads for each call, so that one call is a stretch in which only
+    those threads move ("the advancer runs alone for twenty steps"); mixed draws either."""
+    anything = st.text(alphabet=sch.alphabet, min_size=1, max_size=MAX_ORDER)
+    subset = st.sets(st.sampled_from(sch.letters), min_size=1).flatmap(
+        lambda on: st.text(alphabet="".join(sorted(on | {c.upper() for c in on})), min_size=1,
+                           max_size=MAX_ORDER))
+    return {"uniform": anything, "pct": anything, "swarm": subset}.get(schedule, anything | subset)
+
+
 def machine_class(system: System, props: list[str] | tuple[str, ...] = PROPERTY_NAMES,
                   tally: Tally | None = None, attempt: int = 0,
                   schedule: str = DEFAULT) -> type[RuleBasedStateMachine]:
@@ -415,7 +426,7 @@ def machine_class(system: System, props: list[str] | tuple[str, ...] = PROPERTY_
                 self.targets = {sch.threads.index(t) for t in plan.targets}
                 self.handler_steps = plan.handler_steps
 
-        @rule(order=st.text(alphabet=sch.alphabet, min_size=1, max_size=MAX_ORDER))
+        @rule(order=orders(sch, schedule))
         def run(self, order: str) -> None:
             for c in order:
                 self._steps(*sch.letter[c])
