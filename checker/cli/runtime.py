@@ -306,8 +306,8 @@ def cmd_finding(args: argparse.Namespace) -> int:
             try:
                 for v in versions:
                     for fixed in (False, True):
-                        log(f"go{v} {'with the fix' if fixed else 'shipped'}: go test -run '{f.test}' "
-                            f"-count=1 runtime (builds the runtime's tests: minutes)")
+                        log(f"go{v} {'with the fix' if fixed else 'shipped'}: go test -vet=off -run '{f.test}' "
+                            f"-count=1 -v runtime (builds the runtime's tests: minutes)")
                         runs.append(run_finding(f, v, goroots[v], folder, fixed=fixed, scratch=scratch,
                                                 gocache=build_cache_dir(), timeout=FINDING_TIMEOUT,
                                                 keep=args.keep))
