@@ -399,7 +399,7 @@ def test_every_upstream_finding_is_a_model_finding_with_its_files() -> None:
     assert set(UPSTREAM) == set(MODEL_FINDINGS)
     for f in UPSTREAM.values():
         folder = FINDINGS / f.name
-        for name in (*f.test_files, "fix.diff", "issue.md", "README.md"):
+        for name in (*f.test_files, "fix.diff", "issue.md", "README.md", "results.md"):
             assert (folder / name).is_file(), folder / name
         # One file of package runtime (the hooks), one of runtime_test (the tests), as the runtime's own.
         pkgs = sorted(re.search(r"^package (\w+)$", (folder / n).read_text(), re.M).group(1) for n in f.test_files)
