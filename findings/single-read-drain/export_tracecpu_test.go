@@ -31,9 +31,13 @@ func TraceReadCPUAcrossRingEnd() (unread, left int) {
 	hdr := []uint64{uint64(gp.m.p.ptr().id)<<1 | 0b1, gp.goid, gp.m.procid}
 	stk := []uintptr{abi.FuncPCABIInternal(traceReadCPU) + 1}
 	b.write(nil, int64(traceClockNow()), hdr, stk)
-	b.read(profBufNonBlocking) // the first sample, read
+	b.read(profBufNonBlocking) // the first sample, read,
+	b.read(profBufNonBlocking) // and its words handed back to the writer
 	b.write(nil, int64(traceClockNow()), hdr, stk)
 	b.write(nil, int64(traceClockNow()), hdr, stk)
+	if b.hasOverflow() || b.data[12] != 0 || b.w.load().dataCount() != 16+6 {
+		throw("TraceReadCPUAcrossRingEnd: the samples are not on both sides of the end of the ring")
+	}
 	unread = 2
 
 	semacquire(&traceAdvanceSema)
@@ -50,8 +54,10 @@ func TraceReadCPUAcrossRingEnd() (unread, left int) {
 	startTheWorld(stw)
 	semrelease(&traceAdvanceSema)
 
-	for data, _, _ := b.read(profBufNonBlocking); len(data) > 0; data = data[data[0]:] {
-		left++
+	for data, _, _ := b.read(profBufNonBlocking); len(data) > 0; data, _, _ = b.read(profBufNonBlocking) {
+		for ; len(data) > 0; data = data[data[0]:] {
+			left++
+		}
 	}
 	return unread, left
 }
