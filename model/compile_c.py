@@ -86,10 +86,10 @@ def c_source(layout: Layout, steps: Sequence[Step], invariants: Sequence[tuple[P
              finished: Pred, prefix: str = "m_") -> str:
     """The model part of a kernel, every name starting with ``prefix`` (see the module
     docstring).  Raises :class:`Unsupported` for a system the kernel cannot hold."""
-    big = [layout.names[i] for i, m in enumerate(layout.maxv) if m >= C_VALUE_LIMIT]
+    big = [i for i, m in enumerate(layout.maxv) if m >= C_VALUE_LIMIT]
     if big:
-        raise Unsupported(f"field {big[0]} ranges to {max(layout.maxv)}, past the C kernel's "
-                          "64-bit arithmetic (use a word of at most 60 bits)")
+        raise Unsupported(f"field {layout.names[big[0]]} ranges to {layout.maxv[big[0]]}, past the C "
+                          "kernel's 64-bit arithmetic (a word of at most 62 bits fits)")
     if len(steps) >= 1 << 16:
         raise Unsupported(f"{len(steps)} steps do not fit the kernel's 16-bit step numbers")
     if len(invariants) > 32:

@@ -150,6 +150,8 @@ SEARCHES = [
     ("fixed", "1.27", ("workers=0", "signals=2"), True, 3000),           # a state budget
     ("reader-unlocked", "1.26", ("advances=1", "sections=1"), False, None),
     ("fixed", "1.24", ("sections=1", "advances=1"), True, None),         # holds everywhere
+    # Generations near the top of a 62-bit word: the kernel's int64 arithmetic, wrap included.
+    ("fixed", "1.27", ("workers=0", "advances=1", "word=62", f"first_gen={(1 << 62) - 2}"), True, None),
 ]
 
 
@@ -181,7 +183,7 @@ def test_whole_search_matches_the_python_engine(design: str, release: str, bound
     assert not same_search(c, py), same_search(c, py)
     if budget:
         assert not c.complete and budget <= c.stats.states
-    if design == "fixed" and release == "1.27" and not budget:
+    if bounds == ("workers=0", "signals=2") and not budget:
         assert c.verdicts["sample-generation"] == "violated"  # the ring bound shows single-read-drain
     assert c.stats.state_bytes == 8 * bit_layout(system.layout).words
     assert c.stats.state_bytes < py.stats.state_bytes
@@ -339,3 +341,13 @@ def test_a_value_past_its_declared_range_stops_the_kernel() -> None:
     narrow.layout.maxv[gen] = 7  # 0 at first, then generation 14 or 15
     with pytest.raises(RuntimeError, match="field sample1.gen .* past its declared range"):
         explore(narrow, kernel="c")
+
+
+def test_a_system_past_the_kernels_arithmetic_runs_in_python(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Twin of the 62-bit search above: a 64-bit word does not fit int64; said, not cut."""
+    monkeypatch.setattr(ck, "_NOTED", set())
+    system = build(get_design("fixed", "1.27"), parse_bounds(["workers=0", "advances=1", "word=64"]))
+    res = explore(system, kernel="c")
+    assert res.kernel == "python" and "62 bits" in res.kernel_note
+    assert "62 bits" in capsys.readouterr().err
