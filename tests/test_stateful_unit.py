@@ -63,7 +63,8 @@ def test_run_letters_move_one_thread_one_or_four_steps() -> None:
     assert keys(system, m.path)[1:] == ["A:publish", "A:wait-even(W0)", "A:flush(W0)",
                                         "A:wait-even(R)"]
     m.run("w")
-    assert keys(system, m.path)[-1] == "W0:traceAcquire.seqlock-inc"
+    assert keys(system, m.path)[-1].startswith("W0:traceAcquire.")
+    assert len(m.path) == 6
 
 
 def test_sigprof_lands_after_the_steps_asked_for() -> None:
@@ -71,7 +72,8 @@ def test_sigprof_lands_after_the_steps_asked_for() -> None:
     m = machine_class(system)()
     m.start(Uniform(0))
     m.sigprof("W0", 1)
-    assert keys(system, m.path) == ["W0:traceAcquire.seqlock-inc", "W0:sigprof.deliver"]
+    ks = keys(system, m.path)
+    assert len(ks) == 2 and ks[0].startswith("W0:traceAcquire.") and ks[1] == "W0:sigprof.deliver"
     # While the handler runs, the M's letter moves the handler.
     m.run("w")
     assert keys(system, m.path)[-1].startswith("W0:sigprof.")
@@ -191,7 +193,10 @@ LOST_AT_STOP = [k for key in LOST_AT_STOP for k in (EMPTY_READ if key == "A:cpu-
 
 def test_minimize_goes_the_short_way_through_another_propertys_run() -> None:
     system = system_of("handler-no-elision", "1.22")
-    lost = [system.step_index[k] for k in LOST_AT_STOP]
+    # A model whose traceAcquire checks trace.enabled first takes that step before the increment.
+    pre = {"W0:traceAcquire.seqlock-inc": [k for k in ["W0:traceAcquire.traceEnabled"]
+                                           if k in system.step_index]}
+    lost = [system.step_index[k] for key in LOST_AT_STOP for k in pre.get(key, []) + [key]]
     res = explore(system, liveness=False)
     shortest = len(res.findings["sample-conservation"].path)
     alone, _ = minimize(system, lost, "sample-conservation", "invariant")
