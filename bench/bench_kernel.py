@@ -17,6 +17,28 @@ under 60 s each; bytes per state at canonical and at workers=2 signals=2.
 
 The machine is shared: the load average is printed with each row, and CPU seconds
 beside wall seconds.
+
+Measured 2026-12-02 on the project's 2-core machine while other jobs ran (load average
+11 to 13, so a run got a third of a core or less; compare the CPU columns), with
+``--python-seconds 30 --c-seconds 120``, fixed@1.27, liveness on:
+
+    bound               engine  states       done  seconds  cpu s  states/cpu-s  ratio  B/state  store B  rss B
+    canonical           python     405,528   no      30.3    5.4        75,800             121    178.7  221.7
+    canonical           c          476,286   yes      2.2    0.3     1,587,620   20.9       24     50.7   65.9
+    signals=2           python     725,051   no      30.1    7.7        93,797             122    185.8  257.4
+    signals=2           c        9,212,274   yes     37.3    8.1     1,141,546   12.2       32     53.1   77.5
+    workers=2           python     553,019   no      30.2    8.3        66,629             142    185.9  226.5
+    workers=2           c       34,990,283   no     120.1   39.7       881,812   13.2       32     67.7   96.7
+    workers=2 signals=2 python     884,869   no      30.0   10.9        81,106             143    196.4  235.2
+    workers=2 signals=2 c       27,590,877   no     120.2   26.3     1,050,681   13.0       32     62.1   77.6
+    workers=3           python     303,148   no      30.1    5.0        60,873             163    203.6  244.1
+    workers=3           c       17,563,784   no     120.5   20.5       858,865   14.1       40     71.7  100.6
+
+(B/state: one stored state; store B: the visited store per state, index and parent links
+included; rss B: peak resident growth per state, the no-completion pass's edges
+included.)  A longer kernel run at workers=2 signals=2 reached 65 million states at depth
+29 in 69 CPU seconds (4.2 GB) and was stopped with levels still growing by about 2.5
+million states each: neither 60-second target is met by the kernel alone.
 """
 
 from __future__ import annotations
