@@ -169,9 +169,11 @@ def _writes_again(b: Bounds, r: Release) -> bool:
 
 
 def _room_left(b: Bounds, r: Release) -> bool:
-    """Whether a section leaves room in its batch: its events are not a multiple of tracebuf."""
-    per_section = 1 + (b.nested if r.nested == NESTED_ENTRY else 0)
-    return per_section % b.tracebuf != 0
+    """Whether a section can leave room in its batch: some count of its events is not a multiple
+    of tracebuf.  A section writes its own event and up to ``nested`` nested ones (any number
+    from 0: model/worker.py), so one event is always a possible count."""
+    counts = range(1, 2 + (b.nested if r.nested in (NESTED_ENTRY, NESTED_FRESH) else 0))
+    return any(k % b.tracebuf != 0 for k in counts)
 
 
 WRAP = "the defect is in traceNextGen's wrap: the run's advances must carry gen past the top " \
@@ -353,10 +355,10 @@ _register(_d(
             lambda b, r: (reaches_wrap(b) and _room_left(b, r) and _writes_again(b, r)),
             "across the wrap, with room in the batch and a second write",
             WRAP + "; and the top generation's batch must have room left after its section (a "
-            "section writes 1 + nested events under the entry generation from go1.26 on, 1 before; "
-            "a full batch is flushed and refilled, so room is left unless that count is a multiple "
-            "of tracebuf), and the M must write again after the wrap: a second section, or "
-            "(go1.24, go1.25) a nested event under a fresh generation"),
+            "section writes its own event and up to nested nested ones from go1.24 on, 1 before; "
+            "a full batch is flushed and refilled, so room can be left unless tracebuf is 1), and "
+            "the M must write again after the wrap: a second section, or (go1.24, go1.25) a nested "
+            "event under a fresh generation"),
         **{p: (lambda b, r: reaches_wrap(b), "across the wrap", WRAP) for p in (
             "flush-before-seal", "sample-generation", "sample-conservation", "single-reader")},
     },
@@ -387,9 +389,12 @@ _register(_d(
                             "traceRelease only decrements reentered and StopTrace waits forever",
         "generation-order": "a nested acquire during an advance writes into the next generation "
                             "before the section's own event of the older one",
+        "locks-balanced": "that nested acquire's acquirem is never undone: m.locks stays above 0 "
+                          "after the section",
     },
     needs={"deadlock-freedom": {"workers": 1, "sections": 1, "nested": 1},
-           "generation-order": {"workers": 1, "nested": 1, "advances": 1}},
+           "generation-order": {"workers": 1, "nested": 1, "advances": 1},
+           "locks-balanced": {"workers": 1, "sections": 1, "nested": 1}},
 ))
 
 _register(_d(

@@ -65,6 +65,7 @@ def _single_read_shows(prop: str, b: Bounds) -> bool:
 
 
 def _fresh_gen_shows(prop: str, b: Bounds) -> bool:
+    # nested >= 1 is GODEBUG=traceallocfree=1: without it nothing nests (model/worker.py).
     if b.nested < 1 or b.workers < 1 or b.sections < 1:
         return False
     if prop == "generation-order":
@@ -75,15 +76,16 @@ def _fresh_gen_shows(prop: str, b: Bounds) -> bool:
 FINDINGS: dict[str, Finding] = {f.name: f for f in [
     Finding(
         name="single-read-drain",
-        title="the drain at traceAdvance reads the profBuf once, and one read stops at the end of the ring",
+        title="the drain at traceAdvance reads the profBuf once, and one read stops at the end of the data "
+              "ring (a marker counts as that end) or at the end of the tag ring",
         releases="go1.22.0 to go1.27 (every release since CL 555495)",
         where="trace2cpu.go traceReadCPU: one trace.cpuLogRead[gen%2].read(profBufNonBlocking) per call; "
               "profbuf.go profBuf.read: 'we might need to stop early and return the rest in the next call'",
         applies=lambda d: (not d.legacy and d.cpu_drain and not d.drain_loop),
         violates={
-            "sample-generation": "a record past the end of the ring stays in profBuf[g%2] after "
+            "sample-generation": "a record past the end of a ring stays in profBuf[g%2] after "
                                  "traceAdvance's one read; the reader reads it under g+2",
-            "no-unflushed-at-stop": "a record past the end of the ring stays in the profBuf after the "
+            "no-unflushed-at-stop": "a record past the end of a ring stays in the profBuf after the "
                                     "final drain; the reader has already exited",
             "sample-conservation": "that record is never emitted, nor counted as overflow",
         },
@@ -92,12 +94,14 @@ FINDINGS: dict[str, Finding] = {f.name: f for f in [
     ),
     Finding(
         name="reentrant-fresh-gen",
-        title="a reentrant traceAcquire loads trace.gen afresh: gen 0 at StopTrace leaks the seqlock, "
-              "and the next gen during an advance sends the M's events back in time",
-        releases="go1.24, go1.25",
-        where="traceruntime.go traceAcquireEnabled: `if mp.trace.seqlock.Load()%2 == 1 { "
+        title="a reentrant traceAcquire loads trace.gen afresh: gen 0 at StopTrace leaks the seqlock and "
+              "m.locks, and the next gen during an advance sends the M's events back in time "
+              "(under GODEBUG=traceallocfree=1)",
+        releases="go1.24, go1.25 (with GODEBUG=traceallocfree=1)",
+        where="traceruntime.go traceAcquireEnabled: `mp := acquirem(); if mp.trace.seqlock.Load()%2 == 1 { "
               "mp.trace.reentered++; return traceLocker{mp, trace.gen.Load()} }`; callers release "
-              "only `if trace.ok()` (stack.go stackalloc/stackfree under GODEBUG=traceallocfree=1)",
+              "only `if trace.ok()` (stack.go stackalloc/stackfree, mheap.go, malloc.go, mgcsweep.go, "
+              "each behind traceAllocFreeEnabled(): only under GODEBUG=traceallocfree=1)",
         applies=lambda d: (d.release.nested == NESTED_FRESH and not d.nested_entry_gen
                            and d.nested_override is None),
         violates={
@@ -107,6 +111,10 @@ FINDINGS: dict[str, Finding] = {f.name: f for f in [
                                 "traceAdvance(stop) waits for that M forever",
             "generation-order": "a nested traceAcquire during an advance gets the next generation, while "
                                 "the outer section's later events still go to the older one",
+            "locks-balanced": "the nested traceAcquire's acquirem() (before reentered++) is never undone: "
+                              "the caller of a locker that is not ok skips traceRelease and its releasem, "
+                              "so m.locks stays above 0 after the section: the goroutine can no longer be "
+                              "preempted and its next park throws 'schedule: holding locks'",
         },
         shows_at=_fresh_gen_shows,
         correction="reentrant-entry-gen",

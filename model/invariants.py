@@ -331,10 +331,17 @@ class _Builder:
         for w in sysm.workers:
             Wp = _Pc(w.pc, w.pcs.names)
             body = ["nested.enabled", "nested.load-gen", "nested.write", "write", "release"]
+            before = ("enabled", "acquire", "load-gen", "undo", "done")
+            pair = ("nested.enabled", "nested.load-gen", "nested.write")
             parts: list[Callable[[Sequence[Val]], Val]] = [
                 lambda s, w=w, Wp=Wp, body=body: implies(Wp(s, *body), s[w.g] != 0),
-                lambda s, w=w, Wp=Wp: implies(Wp(s, "acquire", "load-gen", "undo", "done"), s[w.g] == 0),
+                lambda s, w=w, Wp=Wp, before=before: implies(Wp(s, *before), s[w.g] == 0),
                 lambda s, w=w, Wp=Wp: implies(Wp(s, "undo"), s[gen] == 0),
+                # m.locks: the outer acquire's acquirem from its seqlock-inc to its release
+                # or undo, and one more inside a nested pair that passed traceEnabled().
+                lambda s, w=w, Wp=Wp, body=body: s[w.locks] == as_val(Wp(s, "load-gen", "undo",
+                                                                         "reenter-load-gen", *body))
+                + (as_val(Wp(s, "nested.load-gen", "nested.write")) if w.nests else 0),
             ]
             if w.reentrant:
                 parts.append(lambda s, w=w, Wp=Wp: all_of(
@@ -343,20 +350,22 @@ class _Builder:
             if w.nests:
                 N = w.nests
                 parts += [
-                    lambda s, w=w, Wp=Wp: implies(Wp(s, "acquire", "load-gen", "undo", "done"),
-                                                  all_of(s[w.nested_done] == 0, s[w.ng] == 0)),
-                    lambda s, w=w, Wp=Wp, N=N: implies(Wp(s, "nested.enabled", "nested.load-gen", "nested.write"),
-                                                       s[w.nested_done] < N),
+                    lambda s, w=w, Wp=Wp, before=before: implies(
+                        Wp(s, *before), all_of(s[w.nested_done] == 0, s[w.ng] == 0, s[w.wrote] == 0)),
+                    lambda s, w=w, Wp=Wp, N=N, pair=pair: implies(Wp(s, *pair), s[w.nested_done] < N),
                     lambda s, w=w, Wp=Wp, N=N: implies(Wp(s, "write", "release"),
-                                                       all_of(s[w.nested_done] == N, s[w.ng] == 0)),
+                                                       all_of(s[w.nested_done] <= N, s[w.ng] == 0)),
+                    lambda s, w=w, Wp=Wp: implies(Wp(s, "write"), s[w.wrote] == 0),
+                    lambda s, w=w, Wp=Wp: implies(Wp(s, "release"), s[w.wrote] == 1),
                     lambda s, w=w, Wp=Wp: implies(Wp(s, "nested.enabled", "nested.load-gen"), s[w.ng] == 0),
                 ]
                 if w.mode == NESTED_ENTRY:
                     parts.append(lambda s, w=w, Wp=Wp: implies(Wp(s, "nested.write"), s[w.ng] == s[w.g]))
             self.add(f"{w.name}.section",
-                     f"{w.name} holds a non-zero gen from its load to its traceRelease; its reentered "
-                     "count is 1 only inside a nested pair (no locker leaks), and its nested pairs "
-                     "are counted from 0 each section",
+                     f"{w.name} holds a non-zero gen from its load to its traceRelease; its m.locks "
+                     "count is 1 inside the section and 2 inside a nested pair, its reentered count "
+                     "is 1 only inside a nested pair (no locker leaks), and its nested pairs are "
+                     "counted from 0 each section",
                      lambda s, parts=parts: all_of(*[p(s) for p in parts]))
 
     # -- what the flush properties rest on -----------------------------------------------

@@ -20,6 +20,8 @@ PROPERTIES: dict[str, str] = {
     "generation-order": "on each M, an event written later in program order never lands in an earlier "
                         "generation than an event that M wrote before it",
     "reader-lifetime": "the CPU reader goroutine exits only once tracing has stopped (trace.gen is 0)",
+    "locks-balanced": "every acquirem of the tracer is matched by its releasem: an M outside its "
+                      "traceAcquire/traceRelease sections holds no m.locks count",
 }
 
 PROPERTY_NAMES: tuple[str, ...] = tuple(PROPERTIES)
@@ -40,4 +42,5 @@ def antecedent_reachable(prop: str, b: Bounds) -> bool:
         "flush-before-seal": events or samples,
         "sample-conservation": samples,
         "generation-order": events,
+        "locks-balanced": events,
     }.get(prop, True)

@@ -9,8 +9,10 @@ The read is four steps, one shared access each (profbuf.go ``read``):
 
 1. ``read.commit``: "Commit previous read": ``b.r.store(b.rNext)``.
 2. ``read.load-w``: ``bw := b.w.load()``; if there is data, the run of whole records
-   that ``read`` returns (stopping at the end of the data ring, the end of the tag
-   ring, or a wraparound marker) and ``b.rNext``.  The words between ``b.r`` and
+   that ``read`` returns and ``b.rNext``.  A read stops at the end of the data ring
+   (a wraparound marker counts as that end: nothing after it is a record) or at the
+   end of the tag ring, whichever comes first; with records longer than one word the
+   two ends fall after different records.  The words between ``b.r`` and
    ``b.w`` are read in the same step: no writer touches them until the reader
    commits past them, so when they are read does not matter.
 3. ``read.take-overflow`` (no data): ``if b.hasOverflow() { count, time :=
@@ -152,7 +154,7 @@ class Drainer:
             st("read.commit", f"{PB} profBuf.read: commit the previous read, b.r.store(b.rNext) "
                f"({RD}: trace.cpuLogRead{slot}.read(profBufNonBlocking))", pc("read.commit"), commit),
             st("read.load-w", f"{PB} profBuf.read: bw := b.w.load(); the whole records up to the end "
-               "of the data ring, the tag ring or a wraparound marker; b.rNext = ...", pc("read.load-w"),
+               "of the data ring (or a wraparound marker) or of the tag ring; b.rNext = ...", pc("read.load-w"),
                load_w),
             st("read.take-overflow", f"{PB} profBuf.read: no data; if b.hasOverflow() {{ b.takeOverflow() }} "
                "returns an overflow record, which traceReadCPU skips", pc("read.take-overflow"), take),

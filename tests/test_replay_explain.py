@@ -31,7 +31,7 @@ RUNS = [
     ("cpu-flush-before-m-loop", "1.27", ["workers=0"]),   # sample-*, flush-before-seal (cpuBuf), ...
     ("reader-exits-when-empty", "1.27", ["workers=0", "advances=1"]),
     ("handler-waits-for-seqlock", "1.27", ["sections=1", "advances=0"]),  # self-deadlock
-    ("nested-fresh-gen", "1.27", ["advances=1", "signals=0"]),  # deadlock, generation-order
+    ("nested-fresh-gen", "1.27", ["advances=1", "signals=0"]),  # deadlock, generation-order, locks
 ]
 STICKY = ("sample-generation", "event-generation", "flush-before-seal", "generation-order")
 
@@ -125,6 +125,8 @@ NAMES_VALUES = {
     "generation-order": r"W\d wrote an event of generation (\d+) at step \d+ \(.+\) after it had written "
                         r"one of generation (\d+) \(W\d\.lastEventGen\)",
     "reader-lifetime": r"exited \(R\.pc done\) while tracing was on \(gen \d+",
+    "locks-balanced": r"W\d\.locks is [1-9]\d* with W\d outside its sections \(W\d\.pc (enabled|acquire|done)\)"
+                      r": an acquirem\(\) with no releasem\(\)",
 }
 
 

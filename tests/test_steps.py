@@ -30,7 +30,8 @@ FIXED_HANDLER = ("W0:sigprof.deliver", "W0:sigprof.seqlock-take-or-elide", "W0:s
                  "W0:sigprof.signalLock-acquire", "W0:sigprof.cpuLogWrite-load",
                  *(f"W0:sigprof.{x}" for x in WRITE), "W0:sigprof.signalLock-release",
                  "W0:sigprof.seqlock-release")
-SECTION = ("W0:traceAcquire.seqlock-inc", "W0:traceAcquire.load-gen", "W0:event.write",
+ENTER = ("W0:traceAcquire.traceEnabled", "W0:traceAcquire.seqlock-inc")
+SECTION = (*ENTER, "W0:traceAcquire.load-gen", "W0:event.write",
            "W0:traceRelease")
 
 
@@ -104,7 +105,7 @@ class Walk:
 def test_acquire_makes_the_seqlock_odd_before_it_loads_gen() -> None:
     w = Walk()
     assert (w["W0.seqlock"], w["gen"]) == (0, 14)
-    w.do("W0:traceAcquire.seqlock-inc")
+    w.do(*ENTER)
     assert w["W0.seqlock"] == 1
     assert w["W0.gen"] == 0, "gen is loaded by a separate, later step"
     assert not w.can("W0:event.write")
@@ -115,13 +116,27 @@ def test_acquire_makes_the_seqlock_odd_before_it_loads_gen() -> None:
 
 
 def test_acquire_sees_the_generation_published_after_its_increment() -> None:
-    w = Walk().do("W0:traceAcquire.seqlock-inc", "A:load-gen", "A:publish")
+    w = Walk().do(*ENTER, "A:load-gen", "A:publish")
     w.do("W0:traceAcquire.load-gen")
     assert w["W0.gen"] == 15
 
 
+def test_acquire_while_tracing_is_off_returns_before_touching_the_m() -> None:
+    """traceAcquire: `if !traceEnabled() { return traceLocker{} }` before acquirem and the marker."""
+    for release in ("1.22", "1.24", "1.26"):
+        w = Walk("fixed", "advances=0", release=release).do("A:load-gen", "A:publish")
+        assert w["gen"] == 0
+        if release != "1.22":
+            w.do("A:stop.clear-enabled")
+        w.do("W0:traceAcquire.traceEnabled")
+        assert (w.pc("W0.pc"), w["W0.seqlock"], w["W0.locks"]) == ("done", 0, 0), release
+    # Twin: the same check before the stop passes, and the M goes on to take its marker.
+    w = Walk("fixed", "advances=0", release="1.24").do("W0:traceAcquire.traceEnabled")
+    assert w.pc("W0.pc") == "acquire"
+
+
 def test_acquire_while_tracing_is_off_is_undone() -> None:
-    w = Walk("fixed", "advances=0").do("A:load-gen", "A:publish")
+    w = Walk("fixed", "advances=0").do("W0:traceAcquire.traceEnabled", "A:load-gen", "A:publish")
     assert w["gen"] == 0
     w.do("W0:traceAcquire.seqlock-inc", "W0:traceAcquire.load-gen")
     assert w["W0.seqlock"] == 1
@@ -134,31 +149,31 @@ def test_acquire_while_tracing_is_off_is_undone() -> None:
 
 
 def test_release_makes_the_seqlock_even_and_ends_the_section() -> None:
-    w = Walk().do(*SECTION[:3])
+    w = Walk().do(*SECTION[:4])
     assert w["W0.seqlock"] == 1
     w.do("W0:traceRelease")
     assert w["W0.seqlock"] == 0
     assert w["W0.gen"] == 0
     assert w["W0.sections"] == 1
-    assert w.can("W0:traceAcquire.seqlock-inc")
+    assert w.can("W0:traceAcquire.traceEnabled")
     w.do(*SECTION)
     assert w["W0.sections"] == 2
     assert w.pc("W0.pc") == "done", "canonical bound: two sections per worker"
-    assert not w.can("W0:traceAcquire.seqlock-inc")
+    assert not w.can("W0:traceAcquire.traceEnabled")
 
 
 def test_event_goes_into_the_buffer_of_its_generations_parity() -> None:
     w = Walk().do(*SECTION)
     assert (w["W0.buf[0].hdr"], w["W0.buf[0].n"]) == (14, 1)
     assert w["W0.buf[1].hdr"] == 0
-    w.do("A:load-gen", "A:publish", *SECTION[:3])
+    w.do("A:load-gen", "A:publish", *SECTION[:4])
     assert (w["W0.buf[1].hdr"], w["W0.buf[1].n"]) == (15, 1)
     assert (w["W0.buf[0].hdr"], w["W0.buf[0].n"]) == (14, 1), "the gen-14 batch is left alone"
     assert w["W0.buf[1].stale"] == 0 and w["W0.buf[0].stale"] == 0
 
 
 def test_event_into_a_batch_appends_to_it() -> None:
-    w = Walk().do(*SECTION, *SECTION[:3])
+    w = Walk().do(*SECTION, *SECTION[:4])
     assert (w["W0.buf[0].hdr"], w["W0.buf[0].n"]) == (14, 2)
     assert w["flushes"] == 0, "nothing reached the trace yet"
 
@@ -167,14 +182,14 @@ def test_event_into_a_full_batch_flushes_it_and_starts_a_new_one() -> None:
     w = Walk("fixed", "sections=3").do(*SECTION, *SECTION)
     assert w["W0.buf[0].n"] == 2  # tracebuf=2: full
     assert w["flushes"] & 1 == 0
-    w.do(*SECTION[:3])
+    w.do(*SECTION[:4])
     assert w["flushes"] & 1 == 1, "the full batch was handed to the trace"
     assert (w["W0.buf[0].hdr"], w["W0.buf[0].n"]) == (14, 1)
     assert w.no_broken_bits()
 
 
 def test_refill_of_a_batch_of_a_sealed_generation_sets_the_flush_before_seal_bit() -> None:
-    w = Walk("fixed", "sections=3").do(*SECTION, *SECTION, *SECTION[:2])
+    w = Walk("fixed", "sections=3").do(*SECTION, *SECTION, *SECTION[:3])
     w.set({"flushedGen": 14})  # pretend generation 14 was already finished
     assert w.ok("flush-before-seal")
     w.do("W0:event.write")
@@ -183,7 +198,7 @@ def test_refill_of_a_batch_of_a_sealed_generation_sets_the_flush_before_seal_bit
 
 
 def test_refill_under_another_generation_than_the_header_sets_the_flush_before_seal_bit() -> None:
-    w = Walk("fixed", "sections=3").do(*SECTION, *SECTION, *SECTION[:2])
+    w = Walk("fixed", "sections=3").do(*SECTION, *SECTION, *SECTION[:3])
     w.set({"W0.gen": 4})  # a writer of gen 4 (same parity) meets the full batch of 14
     w.do("W0:event.write")
     assert w["broken.flush-before-seal"] == 1
@@ -191,7 +206,7 @@ def test_refill_under_another_generation_than_the_header_sets_the_flush_before_s
 
 
 def test_event_of_another_generation_in_a_batch_breaks_event_generation_when_flushed() -> None:
-    w = Walk().do(*SECTION, *SECTION[:2])
+    w = Walk().do(*SECTION, *SECTION[:3])
     w.set({"W0.gen": 4})
     w.do("W0:event.write")
     assert w["W0.buf[0].stale"] == 1
@@ -226,7 +241,7 @@ def test_handler_takes_the_seqlock_of_an_even_m_and_writes_the_sample() -> None:
 
 
 def test_handler_elides_the_seqlock_of_an_odd_m() -> None:
-    w = Walk().do("W0:traceAcquire.seqlock-inc", "W0:sigprof.deliver")
+    w = Walk().do(*ENTER, "W0:sigprof.deliver")
     w.do("W0:sigprof.seqlock-take-or-elide")
     assert (w["W0.seqlock"], w["W0.sigprof.locked"]) == (1, 0)
     w.do(*FIXED_HANDLER[2:])
@@ -241,7 +256,7 @@ def test_an_m_makes_no_progress_while_its_handler_runs() -> None:
     assert w.thread_enabled("W0:") == ["W0:sigprof.seqlock-take-or-elide"]
     assert w.can("A:load-gen") and w.can("R:loop.traceEnabled"), "other Ms run on"
     w.do(*FIXED_HANDLER[1:])
-    assert w.can("W0:traceAcquire.seqlock-inc")
+    assert w.can("W0:traceAcquire.traceEnabled")
 
 
 def test_signal_while_tracing_is_off_is_not_accepted() -> None:
@@ -264,7 +279,7 @@ def test_handler_that_loads_gen_zero_releases_its_seqlock_and_returns() -> None:
 
 
 def test_handler_that_elided_and_loads_gen_zero_returns_without_touching_the_seqlock() -> None:
-    w = Walk("fixed", "advances=0").do("W0:traceAcquire.seqlock-inc", "W0:sigprof.deliver",
+    w = Walk("fixed", "advances=0").do(*ENTER, "W0:sigprof.deliver",
                                        "W0:sigprof.seqlock-take-or-elide", "A:load-gen",
                                        "A:publish", "W0:sigprof.load-gen")
     assert w.pc("W0.sigprof.pc") == "idle"
@@ -317,7 +332,7 @@ def test_no_more_signals_than_the_bound() -> None:
 def test_no_elision_always_toggles_the_seqlock() -> None:
     w = Walk("handler-no-elision").do("W0:sigprof.deliver", "W0:sigprof.seqlock-take")
     assert (w["W0.seqlock"], w["W0.sigprof.locked"]) == (1, 1)
-    w = Walk("handler-no-elision").do("W0:traceAcquire.seqlock-inc", "W0:sigprof.deliver",
+    w = Walk("handler-no-elision").do(*ENTER, "W0:sigprof.deliver",
                                       "W0:sigprof.seqlock-take")
     assert w["W0.seqlock"] == 0, "an M inside its critical section now looks idle"
     assert w.can("A:load-gen")
@@ -326,7 +341,7 @@ def test_no_elision_always_toggles_the_seqlock() -> None:
 
 
 def test_waiting_handler_cannot_take_the_seqlock_of_an_odd_m() -> None:
-    w = Walk("handler-waits-for-seqlock").do("W0:traceAcquire.seqlock-inc", "W0:sigprof.deliver")
+    w = Walk("handler-waits-for-seqlock").do(*ENTER, "W0:sigprof.deliver")
     assert not w.can("W0:sigprof.seqlock-wait-and-take")
     assert w.thread_enabled("W0:") == [], "the M waits for its own handler: self-deadlock"
     assert not w.ok("deadlock-freedom")
@@ -346,7 +361,7 @@ def test_handler_without_seqlock_never_touches_it() -> None:
     keys = ("W0:sigprof.deliver", "W0:sigprof.load-gen", "W0:sigprof.signalLock-acquire",
             "W0:sigprof.cpuLogWrite-load", *(f"W0:sigprof.{x}" for x in WRITE),
             "W0:sigprof.signalLock-release")
-    for pre in ((), ("W0:traceAcquire.seqlock-inc",)):
+    for pre in ((), ENTER):
         w = Walk("handler-no-seqlock").do(*pre)
         before = w["W0.seqlock"]
         for k in keys:
@@ -367,7 +382,7 @@ def test_handler_gen_before_seqlock_loads_gen_first() -> None:
 
 
 def test_legacy_handler_accepts_under_the_gen_of_its_check_and_ignores_the_seqlock() -> None:
-    w = Walk("legacy").do("W0:traceAcquire.seqlock-inc", "W0:sigprof.deliver")
+    w = Walk("legacy").do(*ENTER, "W0:sigprof.deliver")
     assert w["sample1.gen"] == 14
     w.do("W0:sigprof.signalLock-acquire", "W0:sigprof.cpuLogWrite-load", *(f"W0:sigprof.{x}" for x in WRITE),
          "W0:sigprof.signalLock-release")
@@ -430,7 +445,7 @@ def test_the_final_advance_publishes_zero() -> None:
 
 
 def test_wait_even_is_disabled_while_the_m_is_odd() -> None:
-    w = Walk().do("W0:traceAcquire.seqlock-inc", "A:load-gen", "A:publish")
+    w = Walk().do(*ENTER, "A:load-gen", "A:publish")
     assert not w.can("A:wait-even(W0)")
     w.do("W0:traceAcquire.load-gen")
     assert w["W0.gen"] == 15
@@ -506,10 +521,10 @@ def test_no_drain_leaves_the_sample_in_the_profbuf() -> None:
 
 
 def test_cpu_flush_before_m_loop_drains_before_waiting_for_the_ms() -> None:
-    w = Walk("cpu-flush-before-m-loop").do("W0:traceAcquire.seqlock-inc", "A:load-gen",
+    w = Walk("cpu-flush-before-m-loop").do(*ENTER, "A:load-gen",
                                            "A:publish")
     assert w.thread_enabled("A:", signals=False) == ["A:read.commit"]
-    w = Walk().do("W0:traceAcquire.seqlock-inc", "A:load-gen", "A:publish")
+    w = Walk().do(*ENTER, "A:load-gen", "A:publish")
     assert w.thread_enabled("A:", signals=False) == [], "fixed waits for W0 first"
 
 
@@ -746,7 +761,7 @@ def test_go123_handler_reads_trace_enabled_which_stop_clears_after_gen() -> None
 def test_go124_nested_acquire_at_stop_leaks_the_seqlock() -> None:
     """reentrant-fresh-gen, step by step."""
     w = Walk("fixed", "nested=1", "advances=0", release="1.24")
-    w.do("W0:traceAcquire.seqlock-inc", "W0:traceAcquire.load-gen", "W0:nested.traceEnabled")
+    w.do(*ENTER, "W0:traceAcquire.load-gen", "W0:nested.traceEnabled")
     assert (w["W0.seqlock"], w["W0.reentered"]) == (1, 1)
     w.do("A:load-gen", "A:publish", "W0:nested.load-gen")
     assert w.pc("W0.pc") == "write", "gen 0: not ok, so no event and no traceRelease"
@@ -756,9 +771,69 @@ def test_go124_nested_acquire_at_stop_leaks_the_seqlock() -> None:
     assert not w.can("A:wait-even(W0)"), "StopTrace waits for W0 forever"
 
 
+def test_go124_nested_acquire_at_stop_leaks_m_locks() -> None:
+    """The nested traceAcquire's acquirem() runs before reentered++; a locker that is not ok is
+    never released, so releasem never runs: m.locks stays 1 once the section is over."""
+    w = Walk("fixed", "nested=1", "advances=0", "sections=2", release="1.24")
+    w.do(*ENTER)
+    assert w["W0.locks"] == 1, "acquirem in traceAcquireEnabled"
+    w.do("W0:traceAcquire.load-gen", "W0:nested.traceEnabled")
+    assert w["W0.locks"] == 2, "the nested acquire's acquirem"
+    w.do("A:load-gen", "A:publish", "W0:nested.load-gen", "W0:event.write", "W0:traceRelease")
+    assert (w.pc("W0.pc"), w["W0.locks"]) == ("enabled", 1)
+    assert not w.ok("locks-balanced")
+    # traceAcquire's traceEnabled() check comes first: once trace.enabled is false the next
+    # section gets traceLocker{} without acquirem or reentered++, though the marker is held.
+    w.do("A:stop.clear-enabled", "W0:traceAcquire.traceEnabled")
+    assert (w.pc("W0.pc"), w["W0.locks"], w["W0.reentered"], w["W0.seqlock"]) == ("done", 1, 0, 1)
+
+
+def test_go124_leaked_marker_takes_the_reentrant_path_while_trace_enabled_is_still_true() -> None:
+    """Twin of the check above: before `trace.enabled = false` the next acquire passes
+    traceEnabled(), finds its marker held, and leaks a second acquirem (gen 0: not ok)."""
+    w = Walk("fixed", "nested=1", "advances=0", "sections=2", release="1.24")
+    w.do(*ENTER, "W0:traceAcquire.load-gen", "W0:nested.traceEnabled", "A:load-gen", "A:publish",
+         "W0:nested.load-gen", "W0:event.write", "W0:traceRelease")
+    w.do("W0:traceAcquire.traceEnabled", "W0:traceAcquire.seqlock-inc")
+    assert (w.pc("W0.pc"), w["W0.reentered"], w["W0.locks"]) == ("reenter-load-gen", 1, 2)
+    w.do("W0:traceAcquire.reentrant-load-gen")
+    assert (w.pc("W0.pc"), w["W0.locks"]) == ("done", 2)
+
+
+def test_go126_nested_acquire_at_stop_keeps_m_locks_balanced() -> None:
+    """Twin: go1.26's entry generation keeps the locker ok, so every acquirem has its releasem."""
+    w = Walk("fixed", "nested=1", "advances=0", "sections=1", release="1.26")
+    w.do(*ENTER, "W0:traceAcquire.load-gen",
+         "W0:nested.traceEnabled", "A:load-gen", "A:publish")
+    assert w["W0.locks"] == 2
+    w.do("W0:nested.write+release", "W0:event.write", "W0:traceRelease")
+    assert (w.pc("W0.pc"), w["W0.locks"]) == ("done", 0)
+    assert w.ok("locks-balanced")
+
+
+def test_nesting_happens_after_the_sections_own_event_too() -> None:
+    """Under traceallocfree=1 a stack growth in tl.stack nests after the event is written."""
+    w = Walk("fixed", "nested=1", "advances=0", "sections=1", release="1.24")
+    w.do(*ENTER, "W0:traceAcquire.load-gen",
+         "W0:event.write")
+    assert w.can("W0:traceRelease") and w.can("W0:nested.traceEnabled(after)")
+    w.do("A:load-gen", "A:publish", "W0:nested.traceEnabled(after)", "W0:nested.load-gen")
+    assert w.pc("W0.pc") == "release", "gen 0: back to the section's release, the pair left open"
+    assert not w.can("W0:nested.traceEnabled(after)"), "nested=1: one pair per section"
+    w.do("W0:traceRelease")
+    assert (w["W0.locks"], w["W0.seqlock"]) == (1, 1) and not w.ok("locks-balanced")
+
+
+def test_without_traceallocfree_nothing_nests() -> None:
+    """nested=0 is GODEBUG=traceallocfree=0: no nested step at all."""
+    w = Walk("fixed", "nested=0", release="1.24")
+    assert not any(k.startswith("W0:nested.") for k in w.sys.step_index)
+    assert any(k.startswith("W0:nested.") for k in Walk("fixed", "nested=1", release="1.24").sys.step_index)
+
+
 def test_go126_nested_acquire_uses_the_entry_generation() -> None:
     w = Walk("fixed", "nested=1", "advances=0", release="1.26")
-    w.do("W0:traceAcquire.seqlock-inc", "W0:traceAcquire.load-gen", "A:load-gen", "A:publish",
+    w.do(*ENTER, "W0:traceAcquire.load-gen", "A:load-gen", "A:publish",
          "W0:nested.traceEnabled")
     assert (w["W0.nested.gen"], w["W0.reentered"]) == (14, 1), "mp.trace.entryGen, not gen 0"
     w.do("W0:nested.write+release", "W0:event.write", "W0:traceRelease")
@@ -768,7 +843,7 @@ def test_go126_nested_acquire_uses_the_entry_generation() -> None:
 
 def test_go124_nested_acquire_during_an_advance_writes_into_the_next_generation() -> None:
     w = Walk("fixed", "nested=1", release="1.24")
-    w.do("W0:traceAcquire.seqlock-inc", "W0:traceAcquire.load-gen", "W0:nested.traceEnabled",
+    w.do(*ENTER, "W0:traceAcquire.load-gen", "W0:nested.traceEnabled",
          "A:load-gen", "A:publish", "W0:nested.load-gen", "W0:nested.write+release")
     assert (w["W0.buf[1].hdr"], w["W0.lastEventGen"]) == (15, 15)
     assert w.ok("generation-order")
@@ -777,13 +852,13 @@ def test_go124_nested_acquire_during_an_advance_writes_into_the_next_generation(
 
 
 def test_go126_writing_flag_makes_no_elision_clear_the_flag() -> None:
-    w = Walk("handler-no-elision", release="1.26").do("W0:traceAcquire.seqlock-inc",
+    w = Walk("handler-no-elision", release="1.26").do(*ENTER,
                                                       "W0:sigprof.deliver", "W0:sigprof.seqlock-take")
     assert w["W0.seqlock"] == 1, "writing.Store(true) on a set flag"
     w.do("W0:sigprof.load-gen", "W0:sigprof.signalLock-acquire", "W0:sigprof.cpuLogWrite-load",
          *(f"W0:sigprof.{x}" for x in WRITE), "W0:sigprof.signalLock-release",
          "W0:sigprof.seqlock-release")
     assert w["W0.seqlock"] == 0, "writing.Store(false): the M's section now looks idle"
-    w = Walk("handler-no-elision").do("W0:traceAcquire.seqlock-inc", "W0:sigprof.deliver",
+    w = Walk("handler-no-elision").do(*ENTER, "W0:sigprof.deliver",
                                       "W0:sigprof.seqlock-take", "W0:sigprof.load-gen")
     assert w["W0.seqlock"] == 0, "go1.22: Add(1) makes it even while the handler runs"

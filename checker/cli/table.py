@@ -17,6 +17,7 @@ SHORT = {
     "single-reader": "1-reader",
     "generation-order": "gen-order",
     "reader-lifetime": "reader-life",
+    "locks-balanced": "locks",
 }
 
 

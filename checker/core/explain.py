@@ -43,6 +43,12 @@ def explain(system: System, prop: str, s: State, history: History | None = None)
         return _single_reader(system, s)
     if prop == "generation-order":
         return _generation_order(system, s, hist)
+    if prop == "locks-balanced":
+        held = [f"{w.name}.locks is {s[w.locks]} with {w.name} outside its sections ({w.name}.pc "
+                f"{system.layout.show(w.pc, s[w.pc])})" for w in system.workers
+                if w.outside(s) and s[w.locks] != 0]
+        return ("; ".join(held) + ": an acquirem() with no releasem(), so in Go the goroutine can no "
+                "longer be preempted and its next park throws 'schedule: holding locks'")
     if prop == "reader-lifetime":
         on = f", trace.enabled {s[c.enabled]}" if c.enabled is not None else ""
         return (f"the CPU reader goroutine exited ({system.reader.name}.pc done) while tracing was "

@@ -17,7 +17,8 @@ from gentrace.model.expr import Expr
 
 COVERS = (
     "The model is a state machine written after each release's own runtime source (go1.22.0 to go1.27): "
-    "worker Ms writing events between `traceAcquire` and `traceRelease` (nested acquires from go1.24), a "
+    "worker Ms writing events between `traceAcquire` and `traceRelease` (nested acquires from go1.24, "
+    "under `GODEBUG=traceallocfree=1`), a "
     "SIGPROF handler that can land on any M between any two of its atomic steps and takes or elides that "
     "M's seqlock (go1.26: the `writing` flag), the two generation-parity profBufs as the rings of data "
     "words and tags `profbuf.go` implements (wraparound markers, overflow records, one-run reads), the "
@@ -43,8 +44,13 @@ ABSTRACTIONS: list[tuple[str, str]] = [
      "even, and waiting admits every interleaving revisiting would"),
     ("The advancer's own M is not visited", "its seqlock is always even there: it holds no locker while "
                                             "it advances"),
-    ("An outer acquire's `traceEnabled()` fast path is no step",
-     "when it fails, gen is already 0 and the slow path's undo ends in the same state"),
+    ("The reader's `traceAcquire` has no step for its `traceEnabled()` check (a worker's has one, "
+     "before `acquirem`, as in Go)",
+     "the reader's marker is never held at its acquire, so when the check fails gen is already 0 and "
+     "the slow path's undo ends in the same state"),
+    ("The reader's section has no nested pairs; `m.locks` is counted on worker Ms only",
+     "under `GODEBUG=traceallocfree=1` its stack can grow there too (traceReadCPU's 1 KiB pcBuf), "
+     "with the same leaks as a worker's; the findings show them on a worker M"),
     ("go1.23's nested `traceTryAcquire` has no step", "it changes nothing: the nested event is dropped"),
     ("Stack and string tables and the trace consumer are not modelled",
      "no property here is about them; a flush hands a batch to the trace, which is where the "
