@@ -212,7 +212,7 @@ def pct_line(hunts: list[Any]) -> str | None:
     dens = sorted({b["denominator"] for b in bounds})
     k = f"k={ks[0]}" if len(ks) == 1 else f"k={ks[0]}..{ks[-1]}"
     den = f"1/{dens[-1]:,}" if len(dens) == 1 else f"1/{dens[-1]:,} to 1/{dens[0]:,}"
-    share = " (in mixed, about a third of the runs are PCT runs)" if hunts[0].schedule == "mixed" else ""
+    share = " (in mixed, about one run in five is a PCT run)" if hunts[0].schedule == "mixed" else ""
     return (f"PCT: d={d}, n={n} threads, {k} steps (a fair run's length): a defect of depth {d} "
             f"is met with probability at least 1/(n k^{d - 1}) = {den} per PCT run{share}")
 

@@ -30,10 +30,11 @@ Each example of the engine's state machine starts by drawing a *plan* (the
   for threads that wait by spinning.  The plan drives the whole run to its end
   inside ``start``; the rules after it find nothing left to move.
 
-``mixed`` (the default) draws each example's plan from one of the three, so one
-hunt gets the strengths of each; the plan drawn is part of the example, so
-Hypothesis shrinks it like any other argument (fewer signals, earlier change
-points, the identity order of priorities, fewer features).
+``mixed`` (the default) draws each example's plan from one of the three (swarm
+and uniform two runs in five each, PCT one), so one hunt gets the strengths of
+each; the plan drawn is part of the example, so Hypothesis shrinks it like any
+other argument (fewer signals, earlier change points, the identity order of
+priorities, fewer features).
 
 Targeting (``hypothesis.target``; Löscher and Sagonas, ISSTA 2017) is on in
 every schedule but ``uniform`` (which stays the engine as it was, the baseline):
@@ -130,7 +131,9 @@ def plans(threads: list[str], targets: list[str], horizon: int, signals: int,
         .map(lambda c: tuple(sorted(c))),
         st.lists(sig, max_size=signals if targets else 0).map(lambda s: tuple(sorted(s))))
     return {"uniform": uniform, "swarm": swarm, "pct": pct,
-            "mixed": st.one_of(pct, swarm, uniform)}[schedule]
+            # PCT's change points rarely land where this model's defects need them (see
+            # bench_stateful's spread): it gets one run in five, swarm and uniform two each.
+            "mixed": st.one_of(swarm, uniform, swarm, uniform, pct)}[schedule]
 
 
 def targeted(schedule: str) -> bool:
