@@ -41,9 +41,13 @@ debug.traceallocfree.Load() != 0``, runtime1.go ``debug.traceallocfree``), and
 ``trace.gen.Store(0)``.  The sites are stack.go ``stackalloc``/``stackfree`` (a stack
 grows or shrinks at any call in a section, the event's own ``tl.stack`` included,
 so after the section's own event too) and the heap sites in mheap.go, malloc.go and
-mgcsweep.go.  The bound ``nested`` is that switch: 0 is ``traceallocfree=0`` (the
-default: nothing nests), ``n >= 1`` is ``traceallocfree=1`` with up to ``n`` nested
-pairs per section, each before or after the section's own event.  The CPU reader
+mgcsweep.go.  ``traceAcquire``, ``traceAcquireEnabled`` and ``traceRelease`` are
+``//go:nosplit`` (traceruntime.go), so nothing nests inside them: before the section's
+own event and after it are every point a nested pair can come.
+
+The bound ``nested`` is that switch: 0 is ``traceallocfree=0`` (the default: nothing
+nests), ``n >= 1`` is ``traceallocfree=1`` with up to ``n`` nested pairs per section,
+each before or after the section's own event.  The CPU reader
 goroutine's section nests as well (traceReadCPU's 1 KiB ``pcBuf`` on its stack);
 the model's reader has no nested pairs (see ``model/reader.py``).
 """
