@@ -8,7 +8,14 @@ Fixed design (every release): ``for traceEnabled() { sleep; tl := traceAcquire()
 if !tl.ok() { break }; keepGoing := traceReadCPU(tl.gen); traceRelease(tl); if
 !keepGoing { break } }``: one traceReadCPU call, so one profBuf read, per turn.
 traceAcquire's own ``traceEnabled()`` fast path is not a step: when it fails,
-``trace.gen`` is already 0 and the slow path's undo ends the same way.
+``trace.gen`` is already 0 and the slow path's undo ends the same way, since the
+reader's marker is never held at its acquire.  That rests on a simplification: the
+reader's section has no nested traceAcquire/traceRelease pairs.  In Go, under
+``GODEBUG=traceallocfree=1``, traceReadCPU's 1 KiB ``pcBuf`` can grow the goroutine's
+stack inside the section (stack.go ``stackalloc``/``stackfree`` then nest), and on
+go1.24/go1.25 such a pair would leak as a worker's does (the finding
+reentrant-fresh-gen, ``model/worker.py``); the model shows that leak on worker Ms only,
+and counts ``m.locks`` on worker Ms only.
 
 Legacy (before CL 555495): ``for traceEnabled() { sleep; if !traceReadCPU() {
 break } }`` with one profBuf read per call and a traceAcquire/traceRelease around
