@@ -133,7 +133,9 @@ DOC: dict[str, str] = {
     "rec_words": "words in a sample's profBuf record (an overflow record takes one)",
     "ring_start": "data ring position (read = write) when the run begins",
     "tag_start": "tag ring position (read = write) when the run begins",
-    "nested": "nested traceAcquire/traceRelease pairs inside each critical section (Go 1.23 on)",
+    "nested": "GODEBUG=traceallocfree: 0 off (nothing nests), n >= 1 on, with up to n nested "
+              "traceAcquire/traceRelease pairs per critical section, before or after its own event "
+              "(Go 1.24 on; go1.23 drops them)",
 }
 
 CANONICAL = Bounds()
