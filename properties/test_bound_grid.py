@@ -107,12 +107,15 @@ def test_a_need_left_out_is_caught_by_the_grid() -> None:
     assert {b.split()[0] for b in bad} == {f"go{r}" for r, d in PAIRS if d == "no-drain"}
 
 
-@pytest.mark.parametrize("point,verdict", [({"nested": 2}, "violated"), ({"tracebuf": 3, "nested": 2}, "holds")],
-                         ids=["nested=2", "tracebuf=3-nested=2"])
+@pytest.mark.parametrize("point,verdict", [({"nested": 2}, "violated"), ({"tracebuf": 3, "nested": 2}, "violated"),
+                                           ({"tracebuf": 1}, "holds")],
+                         ids=["nested=2", "tracebuf=3-nested=2", "tracebuf=1"])
 def test_wrap_to_one_needs_room_left_in_the_top_generations_batch(point: dict[str, int], verdict: str) -> None:
-    # go1.26: a section writes 1 + nested events under the entry generation. Three events in
-    # batches of two leave room (violated); three in batches of three fill it (holds). The
-    # heavy grid's nested=2 point found the earlier rule ("tracebuf > 1 + nested") wrong here.
+    # go1.26: a section writes its own event and up to `nested` nested ones under the entry
+    # generation (any number of them: traceallocfree=1 nests where a stack grows). One event
+    # leaves room in a batch of two or three (violated); batches of one are always full
+    # (holds). Before nesting was optional, three events filled batches of three: the heavy
+    # grid's nested=2 point had found the rule before that one ("tracebuf > 1 + nested") wrong.
     d = get_design("wrap-to-one", "1.26")
     b = grid_bounds(point)
     assert d.expected("event-generation", b) == verdict
