@@ -65,6 +65,13 @@ ALLOCFREE = ("GODEBUG=traceallocfree=1 (runtime1.go debug.traceallocfree; trace.
              "sets trace.enabledWithAllocFree; traceruntime.go traceAllocFreeEnabled)")
 
 
+def releasem(v: Val) -> Val:
+    """``mp.locks--``.  Every reachable release holds a count (locks-balanced's lemma says
+    which); at 0, where only a search that forgets the field (a cone of influence for another
+    property) can step, it stays 0 so the field keeps its range."""
+    return ite(v == 0, 0, v - 1)
+
+
 class Worker:
     """One M that runs ``sections`` critical sections, each writing one event of its own."""
 
@@ -169,7 +176,7 @@ class Worker:
                 upd[me.wrote] = 0
 
         def release(s):  # type: ignore[no-untyped-def]
-            upd: dict[int, Val] = {me.g: 0, me.locks: s[me.locks] - 1}  # releasem(tl.mp)
+            upd: dict[int, Val] = {me.g: 0, me.locks: releasem(s[me.locks])}  # releasem(tl.mp)
             if me.reentrant:
                 nested = s[me.reentered] > 0
                 upd[me.reentered] = ite(nested, s[me.reentered] - 1, 0)
@@ -193,7 +200,7 @@ class Worker:
                                        me.pc: ite(s[c.gen] == 0, me.ACQ_UNDO, me.WRITE)}),
             st("traceAcquire.undo", f"{acq}: gen == 0, so {c.seq_drop_go()}; releasem(mp); "
                "report not tracing", me.ACQ_UNDO,
-               lambda s: {me.seq: c.seq_drop(s[me.seq]), me.locks: s[me.locks] - 1, me.pc: me.DONE}),
+               lambda s: {me.seq: c.seq_drop(s[me.seq]), me.locks: releasem(s[me.locks]), me.pc: me.DONE}),
         ]
         if me.reentrant:
             fresh = "trace.gen.Load()" if me.mode == NESTED_FRESH else "mp.trace.entryGen"
@@ -267,7 +274,7 @@ class Worker:
 
         def write(s):  # type: ignore[no-untyped-def]
             upd: dict[int, Val] = {me.ng: 0, me.reentered: s[me.reentered] - 1,
-                                   me.locks: s[me.locks] - 1, me.pc: me.WRITE}
+                                   me.locks: releasem(s[me.locks]), me.pc: me.WRITE}
             event(s, upd, s[me.ng])
             pair_done(s, upd, True)
             return upd
