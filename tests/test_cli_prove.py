@@ -39,19 +39,21 @@ def test_prove_bmc_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_prove_text_says_none_within_k_never_holds(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["prove", "--bmc", "2", "--design", "corrected,handler-waits-for-seqlock"], capsys)
+    # The handler's self-deadlock takes three steps since traceAcquire checks traceEnabled()
+    # as a step of its own (enabled check, acquirem and seqlock, then the signal's wait).
+    code, out, _ = run(["prove", "--bmc", "3", "--design", "corrected,handler-waits-for-seqlock"], capsys)
     assert code == 0
     row = next(line for line in out.splitlines() if line.startswith("corrected "))
-    assert "none<=2" in row and "holds" not in row
+    assert "none<=3" in row and "holds" not in row
     row = next(line for line in out.splitlines() if line.startswith("handler-waits-for-seqlock "))
-    assert "VIOL@2" in row
+    assert "VIOL@3" in row
 
 
 def test_an_unexpected_violation_exits_1(monkeypatch: pytest.MonkeyPatch,
                                          capsys: pytest.CaptureFixture[str]) -> None:
     wrong = dataclasses.replace(DESIGNS["handler-waits-for-seqlock"], violates={})
     monkeypatch.setitem(DESIGNS, "handler-waits-for-seqlock", wrong)
-    code, out, _ = run(["prove", "--bmc", "2", "--design", "handler-waits-for-seqlock"], capsys)
+    code, out, _ = run(["prove", "--bmc", "3", "--design", "handler-waits-for-seqlock"], capsys)
     assert code == 1 and "unexpected: handler-waits-for-seqlock@1.27 / deadlock-freedom" in out
 
 
@@ -78,10 +80,10 @@ def test_engine_options_that_would_be_ignored_are_refused(argv: list[str], needl
 
 
 def test_check_engine_z3_is_bmc(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["check", "--engine", "z3", "--design", "handler-waits-for-seqlock", "--depth", "2"],
+    code, out, _ = run(["check", "--engine", "z3", "--design", "handler-waits-for-seqlock", "--depth", "3"],
                        capsys)
-    assert code == 0 and out.startswith("engine: z3, bounded model checking to depth 2")
-    assert "VIOL@2" in out
+    assert code == 0 and out.startswith("engine: z3, bounded model checking to depth 3")
+    assert "VIOL@3" in out
 
 
 def test_three_engines_disagree_when_bmc_misses_a_violation_within_its_depth() -> None:
