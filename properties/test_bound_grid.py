@@ -47,7 +47,7 @@ def grid_bounds(point: dict[str, int]) -> Bounds:
 
 def _run(job: tuple[str, str, tuple[tuple[str, int], ...]]) -> tuple[tuple[str, str, str], dict[str, str]]:
     release, design, point = job
-    res = explore(build(get_design(design, release), grid_bounds(dict(point))))
+    res = explore(build(get_design(design, release), grid_bounds(dict(point))), kernel="auto")
     assert res.complete
     return (release, design, repr(point)), dict(res.verdicts)
 

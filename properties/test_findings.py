@@ -33,8 +33,8 @@ def test_finding_replays(path: Path) -> None:
 def test_single_read_drain_and_its_correction(release: str) -> None:
     """The twin pair: the shipped drain loses a record at the bound `ring`, the correction does not."""
     ring = NAMED["ring"]
-    shipped = explore(build(get_design("fixed", release), ring))
-    fixed = explore(build(get_design("drain-until-empty", release), ring))
+    shipped = explore(build(get_design("fixed", release), ring), kernel="auto")
+    fixed = explore(build(get_design("drain-until-empty", release), ring), kernel="auto")
     for prop in FINDINGS["single-read-drain"].violates:
         assert shipped.verdicts[prop] == VIOLATED
         assert fixed.verdicts[prop] == "holds"
