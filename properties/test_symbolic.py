@@ -21,8 +21,9 @@ from gentrace.symbolic.check import VIOLATED, bmc_design
 
 from properties.explored import PAIRS, explored, protocol
 
-DEPTH = 8  # covers the shallow violations: a self-deadlock (2), single-reader (7), generation-order
-# and reader-lifetime (8); each design's BMC to this depth takes a second or two
+DEPTH = 8  # covers the shallow violations: a self-deadlock (3), single-reader (7) and
+# reader-lifetime (8); generation-order takes 9 steps since traceAcquire's traceEnabled()
+# check is a step of its own.  Each design's BMC to this depth takes a second or two
 
 
 def _run(job: tuple[str, str]) -> tuple[tuple[str, str], dict[str, tuple[str, int | None, bool]]]:
@@ -68,6 +69,6 @@ def test_bmc_finds_something_in_this_run() -> None:
     found = {(r, d, p) for (r, d), res in bmc_all(DEFAULT).items() for p, v in res.items()
              if v[0] == VIOLATED}
     assert ("1.26", "handler-waits-for-seqlock", "deadlock-freedom") in found
-    assert ("1.26", "nested-fresh-gen", "generation-order") in found
+    assert ("1.26", "reader-exits-when-empty", "reader-lifetime") in found
     assert ("1.26", "cpu-flush-before-m-loop", "single-reader") in found
-    assert len(found) >= 4
+    assert len(found) >= 3
