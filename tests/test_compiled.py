@@ -9,11 +9,10 @@ states as tuples and, where every field fits a byte, as the explorer's bytes.
 
 from __future__ import annotations
 
-import random
-
 import pytest
 from gentrace.explore import explore
 from gentrace.model import CANONICAL, DESIGNS, PROPERTY_NAMES, System, build, get_design, parse_bounds
+from walks import sample_states
 
 # Bounds with more of everything than canonical: two workers, a four-word ring of
 # two-word records starting at its last word (a wraparound marker at once),
@@ -21,26 +20,6 @@ from gentrace.model import CANONICAL, DESIGNS, PROPERTY_NAMES, System, build, ge
 WIDE = ("workers=2", "signals=2", "ring_words=4", "rec_words=2", "ring_start=3", "tracebuf=1",
         "advances=1", "sections=1")
 SAMPLES = 1000
-WALK_LEN = 200  # the reader's loop can cycle, so walks are cut at this length
-
-
-def sample_states(system: System, seed: int, count: int) -> list[tuple[int, ...]]:
-    """Distinct states met on seeded random walks from the initial state."""
-    rng = random.Random(seed)
-    seen: dict[tuple[int, ...], None] = {}
-    for _ in range(50 * count):
-        if len(seen) >= count:
-            break
-        s = system.initial
-        for _ in range(WALK_LEN):
-            seen[s] = None
-            en = system.enabled(s)
-            if not en or len(seen) >= count:
-                break
-            t = system.apply(s, rng.choice(en))
-            assert t is not None
-            s = t
-    return list(seen)
 
 
 CASES = [(d, "canonical") for d in DESIGNS] + [(d, "wide") for d in ("fixed", "legacy",

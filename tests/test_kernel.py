@@ -32,6 +32,7 @@ from gentrace.model.compile_c import bit_layout
 from gentrace.model.designs import designs_of
 from gentrace.model.releases import DEFAULT, RELEASES
 from gentrace.model.system import System
+from walks import sample_states
 
 try:
     ck.compiler()
@@ -40,26 +41,6 @@ except ck.KernelUnavailable as e:  # pragma: no cover - the project's machines h
     pytest.skip(f"no compiled kernel here: {e}", allow_module_level=True)
 
 SAMPLES = 60
-WALK_LEN = 200
-
-
-def sample_states(system: System, seed: int, count: int) -> list[tuple[int, ...]]:
-    """Distinct states met on seeded random walks (taken with ``System.apply``)."""
-    rng = random.Random(seed)
-    seen: dict[tuple[int, ...], None] = {}
-    for _ in range(50 * count):
-        if len(seen) >= count:
-            break
-        s = system.initial
-        for _ in range(WALK_LEN):
-            seen[s] = None
-            en = system.enabled(s)
-            if not en or len(seen) >= count:
-                break
-            t = system.apply(s, rng.choice(en))
-            assert t is not None
-            s = t
-    return list(seen)
 
 
 class Model:

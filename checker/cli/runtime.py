@@ -23,6 +23,7 @@ import re
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from importlib.resources import files as resource_files
 from pathlib import Path
 from typing import Any
@@ -258,6 +259,26 @@ def findings_folder(name: str) -> Path:
     return folder
 
 
+def _logger(args: argparse.Namespace) -> Callable[[str], None]:
+    """Progress lines on stderr, unless --quiet."""
+    def log(line: str) -> None:
+        if not args.quiet:
+            print(line, file=sys.stderr, flush=True)
+    return log
+
+
+def _goroots(versions: list[str], args: argparse.Namespace, log: Callable[[str], None]) -> dict[str, Path]:
+    """Each release's GOROOT, fetched unless --no-fetch; a toolchain that cannot be had is a
+    one-line usage error."""
+    goroots: dict[str, Path] = {}
+    for v in versions:
+        try:
+            goroots[v] = require_goroot(v, allow_fetch=not args.no_fetch, log=log)
+        except ToolchainError as e:
+            raise UsageError(str(e)) from None
+    return goroots
+
+
 def cmd_finding(args: argparse.Namespace) -> int:
     """``--finding NAME``: the regression test on each affected release, shipped and fixed."""
     if args.finding not in UPSTREAM:
@@ -271,16 +292,8 @@ def cmd_finding(args: argparse.Namespace) -> int:
         except PatchError as e:
             raise UsageError(str(e)) from None
 
-    def log(line: str) -> None:
-        if not args.quiet:
-            print(line, file=sys.stderr, flush=True)
-
-    goroots: dict[str, Path] = {}
-    for v in versions:
-        try:
-            goroots[v] = require_goroot(v, allow_fetch=not args.no_fetch, log=log)
-        except ToolchainError as e:
-            raise UsageError(str(e)) from None
+    log = _logger(args)
+    goroots = _goroots(versions, args, log)
     checked = []
     for v in versions:
         fix = f.fix(v)
@@ -405,16 +418,8 @@ def _cmd_runtime(args: argparse.Namespace) -> int:
         raise UsageError("--workload-runs must be 0 or more")
     show = not args.quiet and not args.json and sys.stderr.isatty()
 
-    def log(line: str) -> None:
-        if not args.quiet:
-            print(line, file=sys.stderr, flush=True)
-
-    goroots: dict[str, Path] = {}
-    for v in versions:
-        try:
-            goroots[v] = require_goroot(v, allow_fetch=not args.no_fetch, log=log)
-        except ToolchainError as e:
-            raise UsageError(str(e)) from None
+    log = _logger(args)
+    goroots = _goroots(versions, args, log)
     checked = check_edits(versions, designs, goroots)
     if args.check_only:
         if args.json:
